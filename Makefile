@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vfio-platform-msi: out-of-tree build, test bench and checks.
+#
+#   make [KVER=6.12|6.1]        build the modules for a stock Debian arm64 kernel
+#   make KDIR=... ARCH=... CROSS_COMPILE=...   build against any kernel tree
+#   make all-kernels            build for both stock kernels
+#   make selftests              build the static aarch64 selftests
+#   make run                    the demo on the emulated board
+#   make check                  build everything, run every test on both kernels
+#   make checkpatch sparse      style and static checks
+#
+# W=1 and C=1 are passed to kbuild as usual.
+
+KVER		?= 6.12
+ARCH		?= arm64
+CROSS_COMPILE	?= aarch64-linux-gnu-
+VPM_SRC		:= $(CURDIR)
+OUT		?= $(VPM_SRC)/out
+BOARD		?= 1
+
+export ARCH CROSS_COMPILE
+
+ifeq ($(KDIR),)
+KENV		:= $(shell $(VPM_SRC)/scripts/fetch-kernel $(KVER) 2>/dev/null)
+KDIR		:= $(shell [ -n "$(KENV)" ] && . $(KENV) && echo $$KDIR)
+BUILD		:= $(OUT)/$(shell [ -n "$(KENV)" ] && . $(KENV) && echo $$KABI)
+else
+BUILD		:= $(OUT)/$(subst /,_,$(patsubst /%,%,$(abspath $(KDIR))))
+endif
+
+KBUILD_ARGS	:= -C $(KDIR) M=$(BUILD) VPM_SRC=$(VPM_SRC) BOARD=$(BOARD) \
+		   CONFIG_VFIO_PLATFORM_MSI=m
+
+.PHONY: all modules all-kernels selftests run check checkpatch sparse clean
+
+all: modules
+
+modules:
+	@[ -n "$(KDIR)" ] || { echo "no kernel tree: run scripts/fetch-kernel $(KVER) to see why" >&2; exit 1; }
+	@$(VPM_SRC)/scripts/mktree $(BUILD)
+	@$(VPM_SRC)/scripts/kcompat-gen $(KDIR) $(BUILD)/.compat/vpm_compat_autoconf.h
+	$(MAKE) $(KBUILD_ARGS) modules
+
+all-kernels:
+	$(MAKE) KVER=6.12 modules
+	$(MAKE) KVER=6.1 modules
+
+selftests:
+	$(MAKE) -C tools/testing/selftests/vfio-platform-msi OUTPUT=$(OUT)/selftests
+
+run:
+	$(VPM_SRC)/scripts/demo
+
+check:
+	$(VPM_SRC)/scripts/check
+
+checkpatch sparse:
+	$(VPM_SRC)/scripts/lint $@
+
+clean:
+	rm -rf $(OUT)

@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common helpers for the project's scripts. Sourced, never executed.
+
+VPM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VPM_CACHE=${VPM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vfio-platform-msi}
+VPM_OUT=${VPM_OUT:-$VPM_ROOT/out}
+VPM_CROSS=${VPM_CROSS:-aarch64-linux-gnu-}
+
+vpm_log() { echo "[vpm] $*" >&2; }
+vpm_die() { echo "[vpm] error: $*" >&2; exit 1; }
+
+# Run apt-get noninteractively, with one 'apt-get update' per process at most.
+vpm_apt_updated=
+vpm_apt() {
+	if [ -z "$vpm_apt_updated" ]; then
+		DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 ||
+			vpm_die "apt-get update failed"
+		vpm_apt_updated=1
+	fi
+	DEBIAN_FRONTEND=noninteractive apt-get "$@" >&2
+}
+
+# Install host tools that are missing. Arguments are "command:package" pairs.
+vpm_need_tools() {
+	local pair cmd pkg missing=
+	for pair in "$@"; do
+		cmd=${pair%%:*}
+		pkg=${pair#*:}
+		command -v "$cmd" >/dev/null 2>&1 || missing="$missing $pkg"
+	done
+	[ -z "$missing" ] && return 0
+	[ "$(id -u)" = 0 ] || vpm_die "missing tools:$missing (run as root to install)"
+	vpm_log "installing:$missing"
+	# shellcheck disable=SC2086
+	vpm_apt install -y -q --no-install-recommends $missing ||
+		vpm_die "apt-get install$missing failed"
+}
+
+vpm_host_tools() {
+	vpm_need_tools qemu-system-aarch64:qemu-system-arm \
+		aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu \
+		dtc:device-tree-compiler cpio:cpio pahole:dwarves \
+		xz:xz-utils bc:bc flex:flex bison:bison make:make \
+		gcc:gcc perl:perl
+}
+
+# Make sure apt knows arm64 packages (for apt-get download of arm64 debs).
+vpm_arm64_arch() {
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		dpkg --add-architecture arm64
+		vpm_apt_updated=
+	fi
+	if ! apt-cache show linux-image-6.12-arm64:arm64 >/dev/null 2>&1; then
+		vpm_apt_updated=
+		vpm_apt --version >/dev/null
+	fi
+}
+
+# Download a package (PKG:ARCH=VERSION or PKG:ARCH) into the cache, print the path.
+vpm_download() {
+	local spec=$1 dir=$VPM_CACHE/debs f
+	mkdir -p "$dir"
+	f=$(cd "$dir" && apt-get download --print-uris "$spec" 2>/dev/null |
+		awk '{print $2}' | head -n1)
+	[ -n "$f" ] || vpm_die "no package for $spec"
+	if [ ! -s "$dir/$f" ]; then
+		(cd "$dir" && apt-get download -q "$spec" >&2 2>/dev/null) ||
+			(cd "$dir" && apt-get download -q "$spec" >&2) ||
+			vpm_die "apt-get download $spec failed"
+	fi
+	echo "$dir/$f"
+}
+
+# Name of the package a meta package depends on (first Depends: line).
+vpm_meta_dep() {
+	apt-cache depends "$1" 2>/dev/null | awk '/ Depends:/ {print $2; exit}' |
+		sed 's/:.*//'
+}
+
+# The emulated board: QEMU virt with GICv3 and an ITS, TCG, cortex-a57.
+VPM_QEMU_MACHINE="virt,gic-version=3,its=on"
+VPM_QEMU_ARGS="-cpu cortex-a57 -smp 2 -m 1G"
