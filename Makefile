@@ -32,7 +32,7 @@ endif
 KBUILD_ARGS	:= -C $(KDIR) M=$(BUILD) VPM_SRC=$(VPM_SRC) BOARD=$(BOARD) \
 		   CONFIG_VFIO_PLATFORM_MSI=m
 
-.PHONY: all modules all-kernels selftests run check checkpatch sparse clean
+.PHONY: all modules all-kernels selftests samples run check checkpatch sparse clean
 
 all: modules
 
@@ -47,7 +47,12 @@ all-kernels:
 	$(MAKE) KVER=6.1 modules
 
 selftests:
+	@$(VPM_SRC)/scripts/setup-host
 	$(MAKE) -C tools/testing/selftests/vfio-platform-msi OUTPUT=$(OUT)/selftests
+
+samples:
+	@if [ -f samples/vfio-platform-msi/Makefile ]; then \
+		$(MAKE) -C samples/vfio-platform-msi OUTPUT=$(OUT)/samples; fi
 
 run:
 	$(VPM_SRC)/scripts/demo

@@ -20,13 +20,18 @@ vpm_apt() {
 	DEBIAN_FRONTEND=noninteractive apt-get "$@" >&2
 }
 
-# Install host tools that are missing. Arguments are "command:package" pairs.
+# Install host tools that are missing. Arguments are "command:package" or
+# "/absolute/path:package" pairs.
 vpm_need_tools() {
 	local pair cmd pkg missing=
 	for pair in "$@"; do
 		cmd=${pair%%:*}
 		pkg=${pair#*:}
-		command -v "$cmd" >/dev/null 2>&1 || missing="$missing $pkg"
+		case $cmd in
+		/*) [ -e "$cmd" ] && continue ;;
+		*) command -v "$cmd" >/dev/null 2>&1 && continue ;;
+		esac
+		case " $missing " in *" $pkg "*) ;; *) missing="$missing $pkg" ;; esac
 	done
 	[ -z "$missing" ] && return 0
 	[ "$(id -u)" = 0 ] || vpm_die "missing tools:$missing (run as root to install)"
@@ -39,6 +44,8 @@ vpm_need_tools() {
 vpm_host_tools() {
 	vpm_need_tools qemu-system-aarch64:qemu-system-arm \
 		aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu \
+		/usr/aarch64-linux-gnu/lib/libc.a:libc6-dev-arm64-cross \
+		fdtget:device-tree-compiler modinfo:kmod timeout:coreutils \
 		dtc:device-tree-compiler cpio:cpio pahole:dwarves \
 		xz:xz-utils bc:bc flex:flex bison:bison make:make \
 		gcc:gcc perl:perl
@@ -80,3 +87,6 @@ vpm_meta_dep() {
 # The emulated board: QEMU virt with GICv3 and an ITS, TCG, cortex-a57.
 VPM_QEMU_MACHINE="virt,gic-version=3,its=on"
 VPM_QEMU_ARGS="-cpu cortex-a57 -smp 2 -m 1G"
+
+# What counts as a kernel splat in a guest log.
+VPM_SPLAT_RE='BUG:|WARNING:|Oops|KASAN|UBSAN|kernel BUG|Kernel panic|Call trace:|circular locking|recursive locking|inconsistent lock state|suspicious RCU|unreferenced object|stack-protector|Unable to handle kernel'
