@@ -30,7 +30,7 @@ BUILD		:= $(OUT)/$(subst /,_,$(patsubst /%,%,$(abspath $(KDIR))))
 endif
 
 KBUILD_ARGS	:= -C $(KDIR) M=$(BUILD) VPM_SRC=$(VPM_SRC) BOARD=$(BOARD) \
-		   CONFIG_VFIO_PLATFORM_MSI=m
+		   CONFIG_VFIO_PLATFORM_MSI=m CONFIG_DEV_MSI=m
 
 .PHONY: all modules all-kernels selftests samples run check checkpatch sparse clean
 

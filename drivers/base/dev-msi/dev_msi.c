@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dev-msi: a device's message-signalled interrupts through the platform-MSI
+ * domain of its own firmware topology, with optional masking at the source.
+ *
+ * The vectors come from the kernel's platform-MSI layer, whose parent is the
+ * MSI controller the device's firmware node names (msi-parent, or IORT):
+ * there is no default domain to fall back to. On kernels with per-device
+ * MSI domains (platform_device_msi_init_and_alloc_irqs()) the device gets a
+ * domain of its own; older kernels allocate from the global platform-MSI
+ * domain of the controller (platform_msi_domain_alloc_irqs()).
+ *
+ * When the user supplies mask/unmask operations, a one-level irq domain is
+ * pushed on top of each vector: its irq_chip masks at the device and
+ * forwards everything else to the levels below. The Linux interrupt then
+ * masks where the message is produced, the way PCI MSI-X masks in the
+ * function, and the interrupt controller never sees a masked vector.
+ *
+ * Every vector is marked IRQ_DISABLE_UNLAZY so that disable_irq() masks at
+ * once instead of on the next interrupt: the held event then stays in the
+ * hardware (the device's pending bit, or the LPI pending bit of a GICv3
+ * ITS) and is delivered exactly once on enable_irq(), instead of being
+ * replayed by the core in addition to the hardware's own pending state.
+ */
+#define pr_fmt(fmt) "dev-msi: " fmt
+
+#include <linux/device.h>
+#include <linux/dev_msi.h>
+#include <linux/irq.h>
+#include <linux/irqdomain.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/msi.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#ifdef VPM_COMPAT_AUTOCONF
+#include <vpm_compat_autoconf.h>
+#else
+#define VPM_HAVE_PLATFORM_DEVICE_MSI 1
+#endif
+
+/**
+ * struct dev_msi - the MSI block of one device
+ * @dev:	the device
+ * @nvec:	number of vectors
+ * @ops:	device-specific operations, may be NULL
+ * @data:	argument of @ops
+ * @top:	the pushed per-vector domain, NULL without mask/unmask ops
+ * @fwnode:	@top's firmware node
+ * @pushed:	number of vectors (from 0) with @top pushed on them
+ * @node:	entry in dev_msi_list
+ */
+struct dev_msi {
+	struct device *dev;
+	unsigned int nvec;
+	const struct dev_msi_ops *ops;
+	void *data;
+	struct irq_domain *top;
+	struct fwnode_handle *fwnode;
+	unsigned int pushed;
+	struct list_head node;
+};
+
+/*
+ * Every allocated block is on dev_msi_list, so that the platform-MSI layer's
+ * write_msg callback, which only gets the msi_desc, can find it.
+ * dev_msi_lock protects the list; it is a raw spinlock because write_msg
+ * runs with the interrupt descriptor's raw lock held. Nothing else is ever
+ * taken under it but the device's own write_msg operation.
+ */
+static LIST_HEAD(dev_msi_list);
+static DEFINE_RAW_SPINLOCK(dev_msi_lock);
+
+static struct dev_msi *dev_msi_find_locked(struct device *dev)
+{
+	struct dev_msi *dm;
+
+	lockdep_assert_held(&dev_msi_lock);
+	list_for_each_entry(dm, &dev_msi_list, node)
+		if (dm->dev == dev)
+			return dm;
+	return NULL;
+}
+
+static void dev_msi_write_msg(struct msi_desc *desc, struct msi_msg *msg)
+{
+	struct dev_msi *dm;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&dev_msi_lock, flags);
+	dm = dev_msi_find_locked(msi_desc_to_dev(desc));
+	if (dm && dm->ops && dm->ops->write_msg && desc->msi_index < dm->nvec)
+		dm->ops->write_msg(dm->data, desc->msi_index, msg);
+	raw_spin_unlock_irqrestore(&dev_msi_lock, flags);
+}
+
+/* The irq_chip of the pushed level: mask at the device, forward the rest. */
+static void dev_msi_chip_mask(struct irq_data *d)
+{
+	struct dev_msi *dm = irq_data_get_irq_chip_data(d);
+
+	dm->ops->mask(dm->data, irqd_to_hwirq(d));
+}
+
+static void dev_msi_chip_unmask(struct irq_data *d)
+{
+	struct dev_msi *dm = irq_data_get_irq_chip_data(d);
+
+	dm->ops->unmask(dm->data, irqd_to_hwirq(d));
+}
+
+static void dev_msi_chip_ack(struct irq_data *d)
+{
+	struct irq_data *p = d->parent_data;
+
+	if (p->chip->irq_ack)
+		p->chip->irq_ack(p);
+}
+
+static void dev_msi_chip_eoi(struct irq_data *d)
+{
+	struct irq_data *p = d->parent_data;
+
+	if (p->chip->irq_eoi)
+		p->chip->irq_eoi(p);
+}
+
+static struct irq_chip dev_msi_chip = {
+	.name			= "dev-msi",
+	.irq_mask		= dev_msi_chip_mask,
+	.irq_unmask		= dev_msi_chip_unmask,
+	.irq_ack		= dev_msi_chip_ack,
+	.irq_eoi		= dev_msi_chip_eoi,
+	.irq_set_affinity	= irq_chip_set_affinity_parent,
+	.irq_retrigger		= irq_chip_retrigger_hierarchy,
+	.irq_get_irqchip_state	= irq_chip_get_parent_state,
+	.irq_set_irqchip_state	= irq_chip_set_parent_state,
+	.flags			= IRQCHIP_SKIP_SET_WAKE,
+};
+
+static int dev_msi_domain_alloc(struct irq_domain *domain, unsigned int virq,
+				unsigned int nr_irqs, void *arg)
+{
+	unsigned int index = *(unsigned int *)arg;
+
+	if (nr_irqs != 1)
+		return -EINVAL;
+	return irq_domain_set_hwirq_and_chip(domain, virq, index, &dev_msi_chip,
+					     domain->host_data);
+}
+
+static void dev_msi_domain_free(struct irq_domain *domain, unsigned int virq,
+				unsigned int nr_irqs)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_irqs; i++)
+		irq_domain_reset_irq_data(irq_domain_get_irq_data(domain,
+								  virq + i));
+}
+
+static const struct irq_domain_ops dev_msi_domain_ops = {
+	.alloc	= dev_msi_domain_alloc,
+	.free	= dev_msi_domain_free,
+};
+
+static int dev_msi_platform_alloc(struct device *dev, unsigned int nvec)
+{
+#ifdef VPM_HAVE_PLATFORM_DEVICE_MSI
+	return platform_device_msi_init_and_alloc_irqs(dev, nvec,
+						       dev_msi_write_msg);
+#else
+	return platform_msi_domain_alloc_irqs(dev, nvec, dev_msi_write_msg);
+#endif
+}
+
+static void dev_msi_platform_free(struct device *dev)
+{
+#ifdef VPM_HAVE_PLATFORM_DEVICE_MSI
+	platform_device_msi_free_irqs_all(dev);
+#else
+	platform_msi_domain_free_irqs(dev);
+#endif
+}
+
+/**
+ * dev_msi_capable - can the device's topology deliver its MSIs?
+ * @dev: the device
+ *
+ * True when the firmware gave the device an MSI parent domain.
+ */
+bool dev_msi_capable(struct device *dev)
+{
+	return dev_get_msi_domain(dev);
+}
+EXPORT_SYMBOL_GPL(dev_msi_capable);
+
+static int dev_msi_push(struct dev_msi *dm)
+{
+	struct irq_data *d;
+	unsigned int i;
+	int virq, ret;
+
+	virq = dev_msi_virq(dm, 0);
+	if (virq < 0)
+		return virq;
+	d = irq_get_irq_data(virq);
+	dm->fwnode = irq_domain_alloc_named_fwnode(dev_name(dm->dev));
+	if (!dm->fwnode)
+		return -ENOMEM;
+	dm->top = irq_domain_create_hierarchy(d->domain, 0, 0, dm->fwnode,
+					      &dev_msi_domain_ops, dm);
+	if (!dm->top) {
+		ret = -ENOMEM;
+		goto err_free_fwnode;
+	}
+	for (i = 0; i < dm->nvec; i++) {
+		virq = dev_msi_virq(dm, i);
+		if (virq < 0) {
+			ret = virq;
+			goto err_pop;
+		}
+		ret = irq_domain_push_irq(dm->top, virq, &i);
+		if (ret)
+			goto err_pop;
+		dm->pushed++;
+	}
+	return 0;
+
+err_pop:
+	while (dm->pushed)
+		irq_domain_pop_irq(dm->top, dev_msi_virq(dm, --dm->pushed));
+	irq_domain_remove(dm->top);
+	dm->top = NULL;
+err_free_fwnode:
+	irq_domain_free_fwnode(dm->fwnode);
+	dm->fwnode = NULL;
+	return ret;
+}
+
+static void dev_msi_pop(struct dev_msi *dm)
+{
+	if (!dm->top)
+		return;
+	while (dm->pushed)
+		irq_domain_pop_irq(dm->top, dev_msi_virq(dm, --dm->pushed));
+	irq_domain_remove(dm->top);
+	irq_domain_free_fwnode(dm->fwnode);
+	dm->top = NULL;
+	dm->fwnode = NULL;
+}
+
+/**
+ * dev_msi_alloc - allocate a device's block of MSI vectors
+ * @dev:	the device; its firmware node must name an MSI parent
+ * @nvec:	number of vectors, 1..DEV_MSI_MAX_VECTORS
+ * @ops:	device-specific operations, or NULL
+ * @data:	argument passed to @ops
+ *
+ * Allocates the Linux interrupts of all @nvec vectors. They are neither
+ * requested nor activated: a vector's message exists, and @ops->write_msg is
+ * called for it, when its interrupt is requested. A device has one block at
+ * a time. Process context.
+ *
+ * Return: the block, or an ERR_PTR: -EINVAL for a bad argument, -ENODEV
+ * without an MSI parent, -EBUSY if the device already has a block.
+ */
+struct dev_msi *dev_msi_alloc(struct device *dev, unsigned int nvec,
+			      const struct dev_msi_ops *ops, void *data)
+{
+	struct dev_msi *dm;
+	unsigned int i;
+	int ret;
+
+	might_sleep();
+	if (!nvec || nvec > DEV_MSI_MAX_VECTORS)
+		return ERR_PTR(-EINVAL);
+	if (ops && !ops->mask != !ops->unmask)
+		return ERR_PTR(-EINVAL);
+	if (!dev_msi_capable(dev))
+		return ERR_PTR(-ENODEV);
+
+	dm = kzalloc(sizeof(*dm), GFP_KERNEL);
+	if (!dm)
+		return ERR_PTR(-ENOMEM);
+	dm->dev = dev;
+	dm->nvec = nvec;
+	dm->ops = ops;
+	dm->data = data;
+
+	raw_spin_lock_irq(&dev_msi_lock);
+	if (dev_msi_find_locked(dev)) {
+		raw_spin_unlock_irq(&dev_msi_lock);
+		ret = -EBUSY;
+		goto err_free;
+	}
+	list_add(&dm->node, &dev_msi_list);
+	raw_spin_unlock_irq(&dev_msi_lock);
+
+	ret = dev_msi_platform_alloc(dev, nvec);
+	if (ret)
+		goto err_unlist;
+
+	if (ops && ops->mask) {
+		ret = dev_msi_push(dm);
+		if (ret)
+			goto err_platform_free;
+	}
+	for (i = 0; i < nvec; i++)
+		irq_set_status_flags(dev_msi_virq(dm, i), IRQ_DISABLE_UNLAZY);
+	return dm;
+
+err_platform_free:
+	dev_msi_platform_free(dev);
+err_unlist:
+	raw_spin_lock_irq(&dev_msi_lock);
+	list_del(&dm->node);
+	raw_spin_unlock_irq(&dev_msi_lock);
+err_free:
+	kfree(dm);
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_GPL(dev_msi_alloc);
+
+/**
+ * dev_msi_free - free a block allocated by dev_msi_alloc()
+ * @dm: the block, or NULL
+ *
+ * Every interrupt of the block must have been freed (free_irq()) and the
+ * device must no longer send its MSIs. Process context.
+ */
+void dev_msi_free(struct dev_msi *dm)
+{
+	unsigned int i;
+
+	if (!dm)
+		return;
+	might_sleep();
+	for (i = 0; i < dm->nvec; i++)
+		irq_clear_status_flags(dev_msi_virq(dm, i), IRQ_DISABLE_UNLAZY);
+	dev_msi_pop(dm);
+	dev_msi_platform_free(dm->dev);
+	raw_spin_lock_irq(&dev_msi_lock);
+	list_del(&dm->node);
+	raw_spin_unlock_irq(&dev_msi_lock);
+	kfree(dm);
+}
+EXPORT_SYMBOL_GPL(dev_msi_free);
+
+/**
+ * dev_msi_nvec - number of vectors of a block
+ * @dm: the block
+ */
+unsigned int dev_msi_nvec(const struct dev_msi *dm)
+{
+	return dm->nvec;
+}
+EXPORT_SYMBOL_GPL(dev_msi_nvec);
+
+/**
+ * dev_msi_virq - Linux interrupt number of a vector
+ * @dm:		the block
+ * @index:	the vector
+ *
+ * Return: the interrupt number, -EINVAL for a bad index, -ENOENT if the
+ * vector has no interrupt.
+ */
+int dev_msi_virq(const struct dev_msi *dm, unsigned int index)
+{
+	unsigned int virq;
+
+	if (index >= dm->nvec)
+		return -EINVAL;
+	virq = msi_get_virq(dm->dev, index);
+	return virq ? virq : -ENOENT;
+}
+EXPORT_SYMBOL_GPL(dev_msi_virq);
+
+/**
+ * dev_msi_get_msg - the message a vector currently uses
+ * @dm:		the block
+ * @index:	the vector
+ * @msg:	where to store it
+ *
+ * Return: 0, -EINVAL for a bad index, -ENOENT if the vector has no message
+ * yet (its interrupt was never requested).
+ */
+int dev_msi_get_msg(const struct dev_msi *dm, unsigned int index,
+		    struct msi_msg *msg)
+{
+	int virq = dev_msi_virq(dm, index);
+
+	if (virq < 0)
+		return virq;
+	get_cached_msi_msg(virq, msg);
+	if (!msg->address_lo && !msg->address_hi)
+		return -ENOENT;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(dev_msi_get_msg);
+
+/**
+ * dev_msi_masks_at_source - does disable_irq() mask at the device?
+ * @dm: the block
+ */
+bool dev_msi_masks_at_source(const struct dev_msi *dm)
+{
+	return dm->top;
+}
+EXPORT_SYMBOL_GPL(dev_msi_masks_at_source);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Device MSIs through the platform-MSI domain of the device's topology");

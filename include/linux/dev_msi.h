@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dev-msi: message-signalled interrupts of a device, allocated through the
+ * platform-MSI domain its firmware topology gives it (msi-parent, IORT),
+ * with optional masking at the source.
+ *
+ * A user (a bus driver such as vfio-platform-msi, or any device driver)
+ * allocates a device's whole block of vectors once with dev_msi_alloc(),
+ * requests the Linux interrupts it needs (dev_msi_virq()), and frees the
+ * block with dev_msi_free() once every interrupt has been freed. Vectors
+ * are enabled and disabled one by one with enable_irq()/disable_irq() on
+ * their Linux interrupts: the messages of the other vectors never change.
+ *
+ * disable_irq() masks at once (never lazily): at the device when the
+ * caller supplied mask/unmask operations, otherwise at the interrupt
+ * controller. Either way an event that arrives while masked is held by the
+ * hardware and delivered once on unmask.
+ */
+#ifndef _LINUX_DEV_MSI_H
+#define _LINUX_DEV_MSI_H
+
+#include <linux/types.h>
+
+struct device;
+struct msi_msg;
+struct dev_msi;
+
+/**
+ * struct dev_msi_ops - device-specific operations
+ * @write_msg:	store the message of vector @index in the device (optional:
+ *		without it, whoever drives the device programs it from
+ *		dev_msi_get_msg()). Atomic context: no sleeping.
+ * @mask:	mask vector @index at the device. Atomic context.
+ * @unmask:	unmask vector @index at the device. Atomic context.
+ *
+ * @mask and @unmask come together or not at all. @data is the pointer
+ * given to dev_msi_alloc().
+ */
+struct dev_msi_ops {
+	void (*write_msg)(void *data, unsigned int index,
+			  const struct msi_msg *msg);
+	void (*mask)(void *data, unsigned int index);
+	void (*unmask)(void *data, unsigned int index);
+};
+
+#define DEV_MSI_MAX_VECTORS	2048
+
+bool dev_msi_capable(struct device *dev);
+struct dev_msi *dev_msi_alloc(struct device *dev, unsigned int nvec,
+			      const struct dev_msi_ops *ops, void *data);
+void dev_msi_free(struct dev_msi *dm);
+unsigned int dev_msi_nvec(const struct dev_msi *dm);
+int dev_msi_virq(const struct dev_msi *dm, unsigned int index);
+int dev_msi_get_msg(const struct dev_msi *dm, unsigned int index,
+		    struct msi_msg *msg);
+bool dev_msi_masks_at_source(const struct dev_msi *dm);
+
+#endif /* _LINUX_DEV_MSI_H */
