@@ -4,8 +4,8 @@
  *
  * This is the device's datasheet in C form; the prose version, with the
  * behaviour of every register, is Documentation/testdev.rst. The device is
- * played by a kernel module (board/vpmsi_testdev_model.c) on the emulated
- * board; everything here is what a driver or a test may rely on.
+ * played by a kernel module (board/vpmsi_testdev.c, vpmsi_testdev.ko) on the
+ * emulated board; everything here is what a driver or a test may rely on.
  *
  * Shared by the test-only kernel modules and the userspace selftests, so it
  * uses nothing but plain integer constants. All registers are little-endian
@@ -29,15 +29,15 @@
 #define VPMSI_REG_NUM_LINES		0x000c	/* RO: number of wired lines */
 
 #define VPMSI_REG_CTRL			0x0010	/* RW */
-#define VPMSI_CTRL_MSI_EN		(1u << 0)	/* MSIs may be sent */
+#define VPMSI_CTRL_MSI_EN		0x1u	/* MSIs may be sent */
 
 #define VPMSI_REG_STATUS		0x0014	/* RO */
-#define VPMSI_STATUS_READY		(1u << 0)	/* the model runs */
+#define VPMSI_STATUS_READY		0x1u	/* the model runs */
 
 #define VPMSI_REG_RESET			0x0018	/* write VPMSI_RESET_GO */
 #define VPMSI_RESET_GO			0x1	/* reads 0 once done */
 
-#define VPMSI_REG_HEARTBEAT		0x001c	/* RO: +1 per model cycle */
+#define VPMSI_REG_HEARTBEAT		0x001c	/* RO: +1 per model cycle, not reset */
 
 /*
  * FIRE mailbox: software waits until the register reads 0, then writes
@@ -45,7 +45,7 @@
  * once it has performed the request (k MSIs, subject to mask and pending).
  */
 #define VPMSI_REG_FIRE			0x0020
-#define VPMSI_FIRE_GO			(1u << 31)
+#define VPMSI_FIRE_GO			0x80000000u
 #define VPMSI_FIRE_VECTOR_MASK		0xffffu
 #define VPMSI_FIRE_COUNT_SHIFT		16
 #define VPMSI_FIRE_COUNT_MAX		0x7fffu	/* 0 means 1 */
@@ -56,7 +56,7 @@
  * VPMSI_LINE_GO | VPMSI_LINE_OP(op) | VPMSI_LINE_COUNT(k) | line.
  */
 #define VPMSI_REG_LINE_CMD		0x0024
-#define VPMSI_LINE_GO			(1u << 31)
+#define VPMSI_LINE_GO			0x80000000u
 #define VPMSI_LINE_NUM_MASK		0xffu
 #define VPMSI_LINE_OP_SHIFT		8
 #define VPMSI_LINE_OP(op)		(((op) & 0xfu) << VPMSI_LINE_OP_SHIFT)
@@ -68,11 +68,12 @@
 #define VPMSI_LINE_COUNT(k)		(((k) & VPMSI_LINE_COUNT_MAX) << VPMSI_LINE_COUNT_SHIFT)
 
 #define VPMSI_REG_LINE_STATE		0x0028	/* RO: bit n = line n asserted */
-#define VPMSI_REG_ERR_COUNT		0x002c	/* RO: requests dropped */
+#define VPMSI_REG_ERR_COUNT		0x002c	/* RO: bad requests + MSIs dropped */
 #define VPMSI_REG_LAST_MSI_NS		0x0030	/* RO 64-bit: CLOCK_MONOTONIC ns */
 #define VPMSI_REG_LAST_VECTOR		0x0038	/* RO: vector of that MSI */
 #define VPMSI_REG_MSI_TOTAL		0x003c	/* RO: MSIs sent, all vectors */
-#define VPMSI_REG_LINE_RAISED(n)	(0x0040 + 4 * (n))	/* RO, n < 8 */
+/* RO, n < 8: times the model set line n pending at the interrupt controller */
+#define VPMSI_REG_LINE_RAISED(n)	(0x0040 + 4 * (n))
 #define VPMSI_MAX_LINES			8
 
 #define VPMSI_REG_SCRATCH		0x0080	/* RW: 128 bytes of storage */
@@ -85,7 +86,7 @@
 #define VPMSI_ENTRY_ADDR_HI		0x4
 #define VPMSI_ENTRY_DATA		0x8
 #define VPMSI_ENTRY_CTRL		0xc
-#define VPMSI_ENTRY_CTRL_MASKED		(1u << 0)
+#define VPMSI_ENTRY_CTRL_MASKED		0x1u
 
 /* Pending-bit array: bit (v % 32) of the 32-bit word at VPMSI_PBA_WORD(v) */
 #define VPMSI_PBA			0x9000

@@ -1,0 +1,725 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vpmsi_testdev: the hardware of the vfio-platform-msi test device.
+ *
+ * The emulated board describes a "vpmsi,testdev" whose register window is
+ * plain RAM (a no-map reserved-memory carve-out). This module is the silicon
+ * behind it: one kthread per device node polls the window and does what the
+ * datasheet (Documentation/testdev.rst; register map in vpmsi_testdev.h)
+ * says: MSIs from an MSI-X-like table with per-vector mask and pending bits,
+ * wired lines driven at the interrupt controller, counters, a timestamp of the
+ * latest MSI and a reset.
+ *
+ * It is not the device's driver. It binds nothing, so the platform device
+ * stays free for VFIO: the window, the wired lines and the MSI doorbell are
+ * found through the device-tree node. The window is not claimed with
+ * request_mem_region() because the device's driver maps the same window.
+ *
+ * Test-only code: the driver never includes or calls anything here.
+ *
+ * Concurrency: there is no lock. All model state of an instance (the shadow
+ * registers, the pending bitmap, the line state) is owned by its kthread.
+ * vpmsi_model_create() writes it before the kthread is started and
+ * vpmsi_model_destroy() touches it only after kthread_stop() has returned.
+ * The register window is shared with whoever drives the device; the model
+ * accesses it only with readl()/writel() and friends, trusts nothing it reads
+ * from it, and never derives its own state from read-only registers.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitmap.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/interrupt.h>
+#include <linux/io.h>
+#include <linux/irq.h>
+#include <linux/irqchip/arm-gic-v3.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/minmax.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/of.h>
+#include <linux/of_address.h>
+#include <linux/of_irq.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "vpmsi_testdev.h"
+
+#define VPMSI_FIRE_BATCH	32	/* MSIs between two cond_resched() */
+#define VPMSI_SCRUB_COUNTS	64	/* COUNT registers restored per cycle */
+#define VPMSI_SCRUB_CHUNKS	(VPMSI_NUM_VECTORS / VPMSI_SCRUB_COUNTS)
+#define VPMSI_IDLE_CYCLES	1000	/* quiet cycles before the slow poll */
+#define VPMSI_POLL_MAX_US	100000
+
+static unsigned int poll_us = 50;
+module_param(poll_us, uint, 0644);
+MODULE_PARM_DESC(poll_us, "poll period of the register window while active, in us (default 50)");
+
+static unsigned int idle_poll_us = 1000;
+module_param(idle_poll_us, uint, 0644);
+MODULE_PARM_DESC(idle_poll_us,
+		 "poll period after 1000 quiet cycles, in us (default 1000; <= poll_us: never slow down)");
+
+static unsigned int pulse_timeout_us = 1000000;
+module_param(pulse_timeout_us, uint, 0644);
+MODULE_PARM_DESC(pulse_timeout_us,
+		 "longest wait for the interrupt controller to take a pulse, in us (default 1000000)");
+
+static int cpu = -1;
+module_param(cpu, int, 0444);
+MODULE_PARM_DESC(cpu, "CPU the model's kthreads run on (default -1: any)");
+
+struct vpmsi_line {
+	int virq;		/* Linux interrupt of the line at its controller */
+	bool level;		/* level-sensitive (else rising edge) */
+	bool asserted;		/* held high by LINE_OP_ASSERT */
+	bool pulse_out;		/* a pulse was raised and not yet taken */
+	u64 pulse_deadline;	/* ktime ns: the pulse ends by then anyway */
+	u32 raised;		/* LINE_RAISED(n) */
+};
+
+struct vpmsi_model {
+	struct list_head list;		/* in vpmsi_models */
+	struct device_node *np;
+	void __iomem *regs;		/* the register window */
+	void __iomem *doorbell;		/* the ITS's GITS_TRANSLATER */
+	u64 doorbell_pa;		/* the only MSI address performed */
+	struct task_struct *task;
+	unsigned int nr_lines;
+	struct vpmsi_line line[VPMSI_MAX_LINES];
+
+	/* Owned by the kthread once it runs (see the top of the file). */
+	bool ready;
+	u32 heartbeat;
+	u32 err_count;
+	u32 msi_total;
+	u32 last_vector;
+	u64 last_msi_ns;
+	unsigned int pulse_line;	/* line of the PULSE command in progress */
+	u32 pulses_left;		/* its pulses still to raise; 0: none */
+	unsigned int scrub;		/* next chunk of COUNT/PBA to restore */
+	unsigned int idle;		/* consecutive cycles with nothing to do */
+	DECLARE_BITMAP(pending, VPMSI_NUM_VECTORS);
+	u32 count[VPMSI_NUM_VECTORS];
+};
+
+static LIST_HEAD(vpmsi_models);	/* written by module init and exit only */
+
+static inline void vpmsi_wr(struct vpmsi_model *m, u32 reg, u32 val)
+{
+	writel_relaxed(val, m->regs + reg);
+}
+
+static inline u32 vpmsi_rd(struct vpmsi_model *m, u32 reg)
+{
+	return readl(m->regs + reg);
+}
+
+static u32 vpmsi_line_state(struct vpmsi_model *m)
+{
+	u32 state = 0;
+	unsigned int n;
+
+	for (n = 0; n < m->nr_lines; n++) {
+		struct vpmsi_line *l = &m->line[n];
+
+		if (l->asserted || (l->level && l->pulse_out))
+			state |= 1u << n;
+	}
+	return state;
+}
+
+/* Restore every read-only register of the control block from model state. */
+static void vpmsi_publish(struct vpmsi_model *m)
+{
+	unsigned int n;
+
+	vpmsi_wr(m, VPMSI_REG_ID, VPMSI_ID);
+	vpmsi_wr(m, VPMSI_REG_VERSION, VPMSI_VERSION);
+	vpmsi_wr(m, VPMSI_REG_NUM_VECTORS, VPMSI_NUM_VECTORS);
+	vpmsi_wr(m, VPMSI_REG_NUM_LINES, m->nr_lines);
+	vpmsi_wr(m, VPMSI_REG_STATUS, m->ready ? VPMSI_STATUS_READY : 0);
+	vpmsi_wr(m, VPMSI_REG_LINE_STATE, vpmsi_line_state(m));
+	vpmsi_wr(m, VPMSI_REG_ERR_COUNT, m->err_count);
+	writeq_relaxed(m->last_msi_ns, m->regs + VPMSI_REG_LAST_MSI_NS);
+	vpmsi_wr(m, VPMSI_REG_LAST_VECTOR, m->last_vector);
+	vpmsi_wr(m, VPMSI_REG_MSI_TOTAL, m->msi_total);
+	for (n = 0; n < VPMSI_MAX_LINES; n++)
+		vpmsi_wr(m, VPMSI_REG_LINE_RAISED(n),
+			 n < m->nr_lines ? m->line[n].raised : 0);
+	/* non-relaxed: everything above is visible before the heartbeat */
+	writel(m->heartbeat, m->regs + VPMSI_REG_HEARTBEAT);
+}
+
+/* The 32-bit PBA word @w, from the pending bitmap. */
+static u32 vpmsi_pba_word(struct vpmsi_model *m, unsigned int w)
+{
+	unsigned int bit = w * 32;
+
+	return lower_32_bits(m->pending[BIT_WORD(bit)] >> (bit % BITS_PER_LONG));
+}
+
+/*
+ * Restore one chunk of the per-vector COUNT registers and the PBA words that
+ * cover the same vectors; the whole of both every VPMSI_SCRUB_CHUNKS cycles.
+ */
+static void vpmsi_scrub(struct vpmsi_model *m)
+{
+	unsigned int first = m->scrub * VPMSI_SCRUB_COUNTS;
+	unsigned int v, w;
+
+	for (v = first; v < first + VPMSI_SCRUB_COUNTS; v++)
+		vpmsi_wr(m, VPMSI_COUNT_REG(v), m->count[v]);
+	for (w = first / 32; w < (first + VPMSI_SCRUB_COUNTS) / 32; w++)
+		vpmsi_wr(m, VPMSI_PBA + 4 * w, vpmsi_pba_word(m, w));
+	m->scrub = (m->scrub + 1) % VPMSI_SCRUB_CHUNKS;
+}
+
+static void vpmsi_error(struct vpmsi_model *m)
+{
+	m->err_count++;
+	vpmsi_wr(m, VPMSI_REG_ERR_COUNT, m->err_count);
+}
+
+static void vpmsi_set_pending(struct vpmsi_model *m, unsigned int v, bool on)
+{
+	if (on)
+		__set_bit(v, m->pending);
+	else
+		__clear_bit(v, m->pending);
+	vpmsi_wr(m, VPMSI_PBA_WORD(v), vpmsi_pba_word(m, v / 32));
+}
+
+/*
+ * Send the MSI of vector @v as the hardware does: one 32-bit write of the
+ * entry's data to the entry's address. Only the ITS doorbell is a valid
+ * address; anything else is dropped and counted, so whoever can write the
+ * table cannot make the model write anywhere else.
+ */
+static void vpmsi_send(struct vpmsi_model *m, unsigned int v)
+{
+	void __iomem *entry = m->regs + VPMSI_TABLE_ENTRY(v);
+	u64 addr;
+	u32 data;
+
+	addr = readl(entry + VPMSI_ENTRY_ADDR_LO) |
+	       (u64)readl(entry + VPMSI_ENTRY_ADDR_HI) << 32;
+	data = readl(entry + VPMSI_ENTRY_DATA);
+	if (addr != m->doorbell_pa) {
+		vpmsi_error(m);
+		return;
+	}
+
+	/* The bookkeeping of an MSI is visible before the MSI itself. */
+	m->count[v]++;
+	m->msi_total++;
+	m->last_vector = v;
+	vpmsi_wr(m, VPMSI_COUNT_REG(v), m->count[v]);
+	vpmsi_wr(m, VPMSI_REG_MSI_TOTAL, m->msi_total);
+	vpmsi_wr(m, VPMSI_REG_LAST_VECTOR, v);
+	m->last_msi_ns = ktime_get_ns();
+	writeq_relaxed(m->last_msi_ns, m->regs + VPMSI_REG_LAST_MSI_NS);
+	/* writel() orders all of the above before the doorbell write */
+	writel(data, m->doorbell);
+}
+
+/* One of the k MSIs of a FIRE request. */
+static void vpmsi_fire_one(struct vpmsi_model *m, unsigned int v)
+{
+	if (!(vpmsi_rd(m, VPMSI_REG_CTRL) & VPMSI_CTRL_MSI_EN)) {
+		vpmsi_error(m);
+		return;
+	}
+	if (vpmsi_rd(m, VPMSI_TABLE_ENTRY(v) + VPMSI_ENTRY_CTRL) &
+	    VPMSI_ENTRY_CTRL_MASKED) {
+		vpmsi_set_pending(m, v, true);	/* one bit: k fires coalesce */
+		return;
+	}
+	vpmsi_send(m, v);
+}
+
+/* Send every pending vector that is no longer masked. */
+static void vpmsi_scan_pending(struct vpmsi_model *m)
+{
+	unsigned int v;
+
+	if (bitmap_empty(m->pending, VPMSI_NUM_VECTORS) ||
+	    !(vpmsi_rd(m, VPMSI_REG_CTRL) & VPMSI_CTRL_MSI_EN))
+		return;
+	for_each_set_bit(v, m->pending, VPMSI_NUM_VECTORS) {
+		if (vpmsi_rd(m, VPMSI_TABLE_ENTRY(v) + VPMSI_ENTRY_CTRL) &
+		    VPMSI_ENTRY_CTRL_MASKED)
+			continue;
+		vpmsi_set_pending(m, v, false);
+		vpmsi_send(m, v);
+	}
+}
+
+/* The FIRE mailbox; true if it held a request. */
+static bool vpmsi_do_fire(struct vpmsi_model *m)
+{
+	u32 cmd = vpmsi_rd(m, VPMSI_REG_FIRE);
+	unsigned int v, k, i;
+
+	if (!cmd)
+		return false;
+	v = cmd & VPMSI_FIRE_VECTOR_MASK;
+	k = (cmd >> VPMSI_FIRE_COUNT_SHIFT) & VPMSI_FIRE_COUNT_MAX;
+	if (!k)
+		k = 1;
+	if (!(cmd & VPMSI_FIRE_GO) || v >= VPMSI_NUM_VECTORS) {
+		vpmsi_error(m);
+	} else {
+		for (i = 0; i < k; i++) {
+			vpmsi_fire_one(m, v);
+			if (i % VPMSI_FIRE_BATCH == VPMSI_FIRE_BATCH - 1)
+				cond_resched();
+		}
+	}
+	writel(0, m->regs + VPMSI_REG_FIRE);	/* done, after its effects */
+	return true;
+}
+
+static bool vpmsi_line_irq_state(struct vpmsi_line *l,
+				 enum irqchip_irq_state which)
+{
+	bool state = false;
+
+	/* cannot fail: checked when the line was set up */
+	irq_get_irqchip_state(l->virq, which, &state);
+	return state;
+}
+
+static void vpmsi_line_set_pending(struct vpmsi_line *l, bool on)
+{
+	irq_set_irqchip_state(l->virq, IRQCHIP_STATE_PENDING, on);
+}
+
+/* Drive the line's interrupt pending at its controller (an edge, a level). */
+static void vpmsi_raise(struct vpmsi_model *m, unsigned int n)
+{
+	struct vpmsi_line *l = &m->line[n];
+
+	vpmsi_line_set_pending(l, true);
+	l->raised++;
+	vpmsi_wr(m, VPMSI_REG_LINE_RAISED(n), l->raised);
+}
+
+static void vpmsi_pulse(struct vpmsi_model *m, unsigned int n, u64 now)
+{
+	struct vpmsi_line *l = &m->line[n];
+
+	vpmsi_raise(m, n);
+	l->pulse_out = true;
+	l->pulse_deadline = now + (u64)READ_ONCE(pulse_timeout_us) * NSEC_PER_USEC;
+}
+
+/*
+ * Advance the wired lines: end the pulses the interrupt controller took,
+ * keep asserted level lines pending, raise the next pulse of a PULSE
+ * command. True if a line needs the model's attention next cycle.
+ */
+static bool vpmsi_lines_step(struct vpmsi_model *m, u64 now)
+{
+	bool active = false;
+	unsigned int n;
+
+	for (n = 0; n < m->nr_lines; n++) {
+		struct vpmsi_line *l = &m->line[n];
+		bool pending;
+
+		if (l->pulse_out) {
+			pending = vpmsi_line_irq_state(l, IRQCHIP_STATE_PENDING);
+			/*
+			 * The pulse ends once the controller took it, at once
+			 * if the line is masked there (another edge would
+			 * only coalesce, a level pulse cannot be taken), or
+			 * at its deadline.
+			 */
+			if (!pending || now >= l->pulse_deadline ||
+			    vpmsi_line_irq_state(l, IRQCHIP_STATE_MASKED)) {
+				l->pulse_out = false;
+				/* a level pulse not taken in time is gone */
+				if (l->level && pending && !l->asserted)
+					vpmsi_line_set_pending(l, false);
+			}
+		}
+		/* a level line held high: pending again once taken */
+		if (l->level && l->asserted &&
+		    !vpmsi_line_irq_state(l, IRQCHIP_STATE_PENDING))
+			vpmsi_raise(m, n);
+		if (l->pulse_out || (l->level && l->asserted))
+			active = true;
+	}
+
+	if (m->pulses_left && !m->line[m->pulse_line].pulse_out) {
+		vpmsi_pulse(m, m->pulse_line, now);
+		m->pulses_left--;
+		vpmsi_wr(m, VPMSI_REG_LINE_STATE, vpmsi_line_state(m));
+		if (!m->pulses_left)
+			writel(0, m->regs + VPMSI_REG_LINE_CMD);
+		return true;
+	}
+	vpmsi_wr(m, VPMSI_REG_LINE_STATE, vpmsi_line_state(m));
+	return active || m->pulses_left;
+}
+
+/* The LINE_CMD mailbox; true if it held a request. */
+static bool vpmsi_do_line_cmd(struct vpmsi_model *m, u64 now)
+{
+	struct vpmsi_line *l;
+	u32 cmd;
+	unsigned int n, op, k;
+
+	if (m->pulses_left)
+		return true;	/* busy with the pulses of the last command */
+	cmd = vpmsi_rd(m, VPMSI_REG_LINE_CMD);
+	if (!cmd)
+		return false;
+	n = cmd & VPMSI_LINE_NUM_MASK;
+	op = (cmd >> VPMSI_LINE_OP_SHIFT) & 0xf;
+	k = (cmd >> VPMSI_LINE_COUNT_SHIFT) & VPMSI_LINE_COUNT_MAX;
+	if (!k)
+		k = 1;
+	if (!(cmd & VPMSI_LINE_GO) || n >= m->nr_lines) {
+		vpmsi_error(m);
+		goto done;
+	}
+
+	l = &m->line[n];
+	switch (op) {
+	case VPMSI_LINE_OP_ASSERT:
+		if (l->level) {
+			if (!vpmsi_line_irq_state(l, IRQCHIP_STATE_PENDING))
+				vpmsi_raise(m, n);
+		} else if (!l->asserted) {
+			vpmsi_pulse(m, n, now);	/* the rising edge */
+		}
+		l->asserted = true;
+		break;
+	case VPMSI_LINE_OP_DEASSERT:
+		l->asserted = false;
+		if (l->level) {
+			l->pulse_out = false;
+			vpmsi_line_set_pending(l, false);
+		}
+		break;
+	case VPMSI_LINE_OP_PULSE:
+		/* an edge line held high goes low before each pulse */
+		if (!l->level)
+			l->asserted = false;
+		m->pulse_line = n;
+		m->pulses_left = k;
+		return true;	/* cleared when the last pulse is raised */
+	default:
+		vpmsi_error(m);
+		break;
+	}
+done:
+	vpmsi_wr(m, VPMSI_REG_LINE_STATE, vpmsi_line_state(m));
+	writel(0, m->regs + VPMSI_REG_LINE_CMD);	/* after its effects */
+	return true;
+}
+
+/*
+ * Reset state: the whole window but the RESET register cleared, every
+ * vector masked, no pending bit, counters zero, lines low. The heartbeat
+ * keeps counting. The caller completes the reset by clearing RESET.
+ */
+static void vpmsi_reset(struct vpmsi_model *m)
+{
+	unsigned int n, v;
+
+	for (n = 0; n < m->nr_lines; n++) {
+		struct vpmsi_line *l = &m->line[n];
+
+		/* a level line going low withdraws its interrupt */
+		if (l->level && (l->asserted || l->pulse_out))
+			vpmsi_line_set_pending(l, false);
+		l->asserted = false;
+		l->pulse_out = false;
+		l->raised = 0;
+	}
+	m->pulses_left = 0;
+	m->err_count = 0;
+	m->msi_total = 0;
+	m->last_vector = 0;
+	m->last_msi_ns = 0;
+	bitmap_zero(m->pending, VPMSI_NUM_VECTORS);
+	memset(m->count, 0, sizeof(m->count));
+
+	memset_io(m->regs, 0, VPMSI_REG_RESET);
+	memset_io(m->regs + VPMSI_REG_RESET + 4, 0,
+		  VPMSI_WINDOW_SIZE - VPMSI_REG_RESET - 4);
+	for (v = 0; v < VPMSI_NUM_VECTORS; v++)
+		vpmsi_wr(m, VPMSI_TABLE_ENTRY(v) + VPMSI_ENTRY_CTRL,
+			 VPMSI_ENTRY_CTRL_MASKED);
+	vpmsi_publish(m);
+}
+
+/* The RESET register; true if it held a request. */
+static bool vpmsi_do_reset(struct vpmsi_model *m)
+{
+	u32 cmd = vpmsi_rd(m, VPMSI_REG_RESET);
+
+	if (!cmd)
+		return false;
+	if (cmd == VPMSI_RESET_GO)
+		vpmsi_reset(m);
+	else
+		vpmsi_error(m);
+	writel(0, m->regs + VPMSI_REG_RESET);	/* after the reset state */
+	return true;
+}
+
+/* One model cycle; true if there was or still is something to do. */
+static bool vpmsi_cycle(struct vpmsi_model *m)
+{
+	u64 now = ktime_get_ns();
+	bool busy = false;
+
+	busy |= vpmsi_do_reset(m);
+	busy |= vpmsi_do_fire(m);
+	busy |= vpmsi_do_line_cmd(m, now);
+	busy |= vpmsi_lines_step(m, now);
+	vpmsi_scan_pending(m);
+	busy |= !bitmap_empty(m->pending, VPMSI_NUM_VECTORS);
+	vpmsi_scrub(m);
+	m->heartbeat++;
+	vpmsi_publish(m);
+	return busy;
+}
+
+static int vpmsi_thread(void *data)
+{
+	struct vpmsi_model *m = data;
+
+	m->ready = true;
+	while (!kthread_should_stop()) {
+		unsigned int us;
+
+		if (vpmsi_cycle(m))
+			m->idle = 0;
+		else if (m->idle < VPMSI_IDLE_CYCLES)
+			m->idle++;
+		us = READ_ONCE(poll_us);
+		if (m->idle >= VPMSI_IDLE_CYCLES)
+			us = max(us, READ_ONCE(idle_poll_us));
+		us = clamp(us, 1u, (unsigned int)VPMSI_POLL_MAX_US);
+		usleep_range(us, us + us / 4);
+	}
+	return 0;
+}
+
+/* The MSI doorbell: GITS_TRANSLATER of the ITS named by msi-parent. */
+static int vpmsi_find_doorbell(struct vpmsi_model *m)
+{
+	struct of_phandle_args args;
+	struct resource res;
+	int ret;
+
+	ret = of_parse_phandle_with_args(m->np, "msi-parent", "#msi-cells", 0,
+					 &args);
+	if (ret) {
+		pr_err("%pOF: no msi-parent: %d\n", m->np, ret);
+		return ret;
+	}
+	if (!of_device_is_compatible(args.np, "arm,gic-v3-its")) {
+		pr_err("%pOF: msi-parent %pOF is not a GICv3 ITS\n", m->np,
+		       args.np);
+		ret = -ENODEV;
+		goto out;
+	}
+	ret = of_address_to_resource(args.np, 0, &res);
+	if (ret)
+		goto out;
+	if (resource_size(&res) < GITS_TRANSLATER + 4) {
+		ret = -EINVAL;
+		goto out;
+	}
+	m->doorbell_pa = res.start + GITS_TRANSLATER;
+	m->doorbell = ioremap(m->doorbell_pa, 4);
+	if (!m->doorbell)
+		ret = -ENOMEM;
+out:
+	of_node_put(args.np);
+	return ret;
+}
+
+/* How many interrupts the node has (of_irq_count() is not exported). */
+static unsigned int vpmsi_count_lines(struct device_node *np)
+{
+	struct of_phandle_args oirq;
+	unsigned int n;
+
+	for (n = 0; n < VPMSI_MAX_LINES; n++) {
+		if (of_irq_parse_one(np, n, &oirq))
+			break;
+		of_node_put(oirq.np);
+	}
+	return n;
+}
+
+/* The wired lines, in the order of the node's interrupts. */
+static int vpmsi_get_lines(struct vpmsi_model *m)
+{
+	unsigned int n, nr = vpmsi_count_lines(m->np);
+
+	for (n = 0; n < nr; n++) {
+		struct vpmsi_line *l = &m->line[n];
+		bool state;
+		int virq, ret;
+
+		virq = of_irq_get(m->np, n);
+		if (virq <= 0) {
+			pr_err("%pOF: line %u: %d\n", m->np, n, virq);
+			return virq ? virq : -ENXIO;
+		}
+		/* the model drives the line through its pending state */
+		ret = irq_get_irqchip_state(virq, IRQCHIP_STATE_PENDING, &state);
+		if (!ret)
+			ret = irq_get_irqchip_state(virq, IRQCHIP_STATE_MASKED,
+						    &state);
+		if (ret) {
+			pr_err("%pOF: line %u: pending state not accessible: %d\n",
+			       m->np, n, ret);
+			return ret;
+		}
+		l->virq = virq;
+		l->level = irq_get_trigger_type(virq) & IRQ_TYPE_LEVEL_MASK;
+		m->nr_lines = n + 1;
+	}
+	return 0;
+}
+
+static void vpmsi_model_destroy(struct vpmsi_model *m)
+{
+	unsigned int n;
+
+	if (m->task)
+		kthread_stop(m->task);
+	/* the model is gone: its level lines drop */
+	for (n = 0; n < m->nr_lines; n++) {
+		struct vpmsi_line *l = &m->line[n];
+
+		if (l->level && (l->asserted || l->pulse_out))
+			vpmsi_line_set_pending(l, false);
+	}
+	if (m->regs) {
+		m->ready = false;
+		vpmsi_wr(m, VPMSI_REG_STATUS, 0);
+		iounmap(m->regs);
+	}
+	if (m->doorbell)
+		iounmap(m->doorbell);
+	of_node_put(m->np);
+	kfree(m);
+}
+
+static int vpmsi_model_create(struct device_node *np, unsigned int idx)
+{
+	struct vpmsi_model *m;
+	struct resource res;
+	int ret;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	m->np = of_node_get(np);
+
+	ret = of_address_to_resource(np, 0, &res);
+	if (ret)
+		goto err;
+	if (resource_size(&res) < VPMSI_WINDOW_SIZE) {
+		pr_err("%pOF: register window %pR too small\n", np, &res);
+		ret = -EINVAL;
+		goto err;
+	}
+	/* no request_mem_region(): the device's driver maps it too */
+	m->regs = ioremap(res.start, VPMSI_WINDOW_SIZE);
+	if (!m->regs) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	ret = vpmsi_find_doorbell(m);
+	if (ret)
+		goto err;
+	ret = vpmsi_get_lines(m);
+	if (ret)
+		goto err;
+
+	vpmsi_reset(m);
+	writel(0, m->regs + VPMSI_REG_RESET);
+
+	m->task = kthread_create(vpmsi_thread, m, "vpmsi-model%u", idx);
+	if (IS_ERR(m->task)) {
+		ret = PTR_ERR(m->task);
+		m->task = NULL;
+		goto err;
+	}
+	if (cpu >= 0)
+		kthread_bind(m->task, cpu);
+	wake_up_process(m->task);
+
+	list_add_tail(&m->list, &vpmsi_models);
+	pr_info("%pOF: model up: window %pR, %u lines, MSI doorbell %pa\n",
+		np, &res, m->nr_lines, &m->doorbell_pa);
+	return 0;
+
+err:
+	vpmsi_model_destroy(m);
+	return ret;
+}
+
+static void vpmsi_destroy_all(void)
+{
+	struct vpmsi_model *m, *tmp;
+
+	list_for_each_entry_safe_reverse(m, tmp, &vpmsi_models, list) {
+		list_del(&m->list);
+		vpmsi_model_destroy(m);
+	}
+}
+
+static int __init vpmsi_testdev_init(void)
+{
+	struct device_node *np;
+	unsigned int idx = 0;
+	int ret;
+
+	if (cpu >= 0 && (cpu >= nr_cpu_ids || !cpu_online(cpu))) {
+		pr_err("cpu=%d is not an online CPU\n", cpu);
+		return -EINVAL;
+	}
+
+	for_each_compatible_node(np, NULL, VPMSI_COMPATIBLE) {
+		if (!of_device_is_available(np))
+			continue;
+		ret = vpmsi_model_create(np, idx++);
+		if (ret) {
+			pr_err("%pOF: model not started: %d\n", np, ret);
+			of_node_put(np);
+			vpmsi_destroy_all();
+			return ret;
+		}
+	}
+	if (list_empty(&vpmsi_models)) {
+		pr_err("no \"%s\" node in the device tree\n", VPMSI_COMPATIBLE);
+		return -ENODEV;
+	}
+	return 0;
+}
+module_init(vpmsi_testdev_init);
+
+static void __exit vpmsi_testdev_exit(void)
+{
+	vpmsi_destroy_all();
+}
+module_exit(vpmsi_testdev_exit);
+
+MODULE_DESCRIPTION("vfio-platform-msi test device model (test-only hardware)");
+MODULE_LICENSE("GPL");
