@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-platform-msi: open/close of the device and its ioctls.
+ *
+ * IRQ indexes are a table of objects with an ops vtable (struct
+ * vpm_irq_ops): the wired lines come first, one index each; every other
+ * kind of index is one more entry. This file only dispatches: it
+ * validates what userspace passes in, bounds the index, and calls the
+ * index's ops with the index lock held where the ops need it.
+ */
+
+#include <linux/bitops.h>
+#include <linux/mutex.h>
+#include <linux/nospec.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vfio.h>
+
+#include "vfio_platform_msi.h"
+
+void vpm_irq_index_init(struct vpm_irq_index *idx, struct vpm_device *vdev,
+			const struct vpm_irq_ops *ops, unsigned int index,
+			unsigned int count)
+{
+	idx->ops = ops;
+	idx->vdev = vdev;
+	idx->index = index;
+	idx->count = count;
+	mutex_init(&idx->lock);
+}
+
+void vpm_irq_index_destroy(struct vpm_irq_index *idx)
+{
+	mutex_destroy(&idx->lock);
+}
+
+/* Build the IRQ index table at probe. Undone by vpm_irqs_release(). */
+int vpm_irqs_init(struct vpm_device *vdev)
+{
+	struct vpm_irq_index *idx;
+	int nr_wired, i;
+
+	nr_wired = vpm_wired_count(vdev);
+	if (nr_wired < 0)
+		return nr_wired;
+
+	vdev->irqs = kcalloc(nr_wired, sizeof(*vdev->irqs), GFP_KERNEL);
+	if (!vdev->irqs)
+		return -ENOMEM;
+
+	for (i = 0; i < nr_wired; i++) {
+		idx = vpm_wired_create(vdev, vdev->num_irqs, i);
+		if (IS_ERR(idx))
+			return PTR_ERR(idx);
+		vdev->irqs[vdev->num_irqs++] = idx;
+	}
+	return 0;
+}
+
+void vpm_irqs_release(struct vpm_device *vdev)
+{
+	unsigned int i;
+
+	for (i = 0; i < vdev->num_irqs; i++)
+		vdev->irqs[i]->ops->release(vdev->irqs[i]);
+	kfree(vdev->irqs);
+	vdev->irqs = NULL;
+	vdev->num_irqs = 0;
+}
+
+/* Stop the event sources of indexes [0, n), last first. */
+static void vpm_irqs_quiesce(struct vpm_device *vdev, unsigned int n)
+{
+	struct vpm_irq_index *idx;
+
+	while (n-- > 0) {
+		idx = vdev->irqs[n];
+		mutex_lock(&idx->lock);
+		idx->ops->quiesce(idx);
+		mutex_unlock(&idx->lock);
+	}
+}
+
+/* Free what open allocated for indexes [0, n), last first. */
+static void vpm_irqs_close(struct vpm_device *vdev, unsigned int n)
+{
+	struct vpm_irq_index *idx;
+
+	while (n-- > 0) {
+		idx = vdev->irqs[n];
+		mutex_lock(&idx->lock);
+		idx->ops->close(idx);
+		mutex_unlock(&idx->lock);
+	}
+}
+
+int vpm_open_device(struct vfio_device *core_vdev)
+{
+	struct vpm_device *vdev = to_vpm(core_vdev);
+	struct vpm_irq_index *idx;
+	unsigned int i;
+	int ret;
+
+	ret = vpm_regions_map(vdev);
+	if (ret)
+		return ret;
+
+	ret = vpm_reset(vdev);
+	if (ret) {
+		dev_err(&vdev->pdev->dev, "reset on open failed: %d\n", ret);
+		goto err_unmap;
+	}
+
+	for (i = 0; i < vdev->num_irqs; i++) {
+		idx = vdev->irqs[i];
+		mutex_lock(&idx->lock);
+		ret = idx->ops->open(idx);
+		mutex_unlock(&idx->lock);
+		if (ret)
+			goto err_irqs;
+	}
+	return 0;
+
+err_irqs:
+	vpm_irqs_quiesce(vdev, i);
+	vpm_irqs_close(vdev, i);
+err_unmap:
+	vpm_regions_unmap(vdev);
+	return ret;
+}
+
+/*
+ * Last close of the device: stop every event source, reset the device
+ * while it is still mapped and its handlers still installed (disabled),
+ * then free the handlers and unmap.
+ */
+void vpm_close_device(struct vfio_device *core_vdev)
+{
+	struct vpm_device *vdev = to_vpm(core_vdev);
+	int ret;
+
+	vpm_irqs_quiesce(vdev, vdev->num_irqs);
+	ret = vpm_reset(vdev);
+	if (ret)
+		dev_warn(&vdev->pdev->dev, "reset on close failed: %d\n", ret);
+	vpm_irqs_close(vdev, vdev->num_irqs);
+	vpm_regions_unmap(vdev);
+}
+
+static int vpm_ioctl_get_info(struct vpm_device *vdev,
+			      struct vfio_device_info __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_device_info, num_irqs);
+	struct vfio_device_info info;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+
+	info.flags = VFIO_DEVICE_FLAGS_PLATFORM;
+	if (vpm_has_reset(vdev))
+		info.flags |= VFIO_DEVICE_FLAGS_RESET;
+	info.num_regions = vdev->num_regions;
+	info.num_irqs = vdev->num_irqs;
+
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static int vpm_ioctl_get_region_info(struct vpm_device *vdev,
+				     struct vfio_region_info __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
+	struct vfio_region_info info;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+	if (info.index >= vdev->num_regions)
+		return -EINVAL;
+
+	vpm_region_info(vdev, array_index_nospec(info.index, vdev->num_regions),
+			&info);
+
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static int vpm_ioctl_get_irq_info(struct vpm_device *vdev,
+				  struct vfio_irq_info __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_irq_info, count);
+	struct vfio_info_cap caps = { .buf = NULL, .size = 0 };
+	struct vpm_irq_index *idx;
+	struct vfio_irq_info info;
+	int ret;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+	if (info.index >= vdev->num_irqs)
+		return -EINVAL;
+
+	idx = vdev->irqs[array_index_nospec(info.index, vdev->num_irqs)];
+	info.flags = 0;
+	info.count = 0;
+	ret = idx->ops->get_info(idx, &info, &caps);
+	if (ret)
+		goto out;
+
+	/* No index adds capabilities yet: the chain comes with the MSI index. */
+	if (WARN_ON_ONCE(caps.size)) {
+		ret = -EINVAL;
+		goto out;
+	}
+
+	ret = copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+out:
+	kfree(caps.buf);
+	return ret;
+}
+
+static int vpm_ioctl_set_irqs(struct vpm_device *vdev,
+			      struct vfio_irq_set __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_irq_set, count);
+	struct vpm_irq_index *idx;
+	struct vfio_irq_set hdr;
+	size_t data_size = 0;
+	void *data = NULL;
+	u32 action;
+	int ret;
+
+	if (copy_from_user(&hdr, arg, minsz))
+		return -EFAULT;
+	if (hdr.argsz < minsz)
+		return -EINVAL;
+	if (hdr.index >= vdev->num_irqs)
+		return -EINVAL;
+	idx = vdev->irqs[array_index_nospec(hdr.index, vdev->num_irqs)];
+
+	/* Checks flags, start and count against this index's count. */
+	ret = vfio_set_irqs_validate_and_prepare(&hdr, idx->count,
+						 vdev->num_irqs, &data_size);
+	if (ret)
+		return ret;
+
+	/*
+	 * The helper accepts no or several action bits: like upstream
+	 * vfio-platform and vfio-pci, that is no known operation.
+	 */
+	action = hdr.flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
+	if (hweight32(action) != 1)
+		return -ENOTTY;
+
+	if (data_size) {
+		data = memdup_user(arg->data, data_size);
+		if (IS_ERR(data))
+			return PTR_ERR(data);
+	}
+
+	mutex_lock(&idx->lock);
+	ret = idx->ops->set_irqs(idx, hdr.flags, hdr.start, hdr.count, data);
+	mutex_unlock(&idx->lock);
+
+	kfree(data);
+	return ret;
+}
+
+static int vpm_ioctl_reset(struct vpm_device *vdev)
+{
+	if (!vpm_has_reset(vdev))
+		return -EINVAL;
+	return vpm_reset(vdev);
+}
+
+long vpm_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
+	       unsigned long arg)
+{
+	struct vpm_device *vdev = to_vpm(core_vdev);
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case VFIO_DEVICE_GET_INFO:
+		return vpm_ioctl_get_info(vdev, uarg);
+	case VFIO_DEVICE_GET_REGION_INFO:
+		return vpm_ioctl_get_region_info(vdev, uarg);
+	case VFIO_DEVICE_GET_IRQ_INFO:
+		return vpm_ioctl_get_irq_info(vdev, uarg);
+	case VFIO_DEVICE_SET_IRQS:
+		return vpm_ioctl_set_irqs(vdev, uarg);
+	case VFIO_DEVICE_RESET:
+		return vpm_ioctl_reset(vdev);
+	}
+	return -ENOTTY;
+}

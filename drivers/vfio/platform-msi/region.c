@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-platform-msi: MMIO regions.
+ *
+ * Region n is the device's n-th memory resource, at file offset n << 40 of
+ * the device fd. Every region can be read and written through the fd at
+ * any offset and length inside it: the access is split into naturally
+ * aligned 1, 2, 4 and 8 byte device accesses (8 bytes only where naturally
+ * aligned), so a register is always accessed with a single access of its
+ * width when userspace uses that width at its address. Data is passed in
+ * the device's (little-endian) byte order, as vfio-pci does.
+ *
+ * Regions whose start and size are page aligned can also be mmapped.
+ * The whole region is remapped at mmap time (io_remap_pfn_range()) rather
+ * than faulted in: unlike a PCI BAR, a platform region never has to be
+ * revoked while the device is open (there is no memory-enable bit to turn
+ * off, reset does not move it), and a mapping pins the device file, so the
+ * region outlives every user mapping of it.
+ *
+ * Each region is ioremapped once at open_device and unmapped at
+ * close_device, so read/write need no lock: they only run while the device
+ * is open.
+ */
+
+#include <linux/io.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/nospec.h>
+#include <linux/platform_device.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vfio.h>
+
+#include "compat.h"
+#include "vfio_platform_msi.h"
+
+#if defined(readq) && defined(writeq)
+#define VPM_HAVE_IO64 1
+#endif
+
+int vpm_regions_init(struct vpm_device *vdev)
+{
+	struct platform_device *pdev = vdev->pdev;
+	struct vfio_platform_msi_region *reg;
+	struct resource *res;
+	unsigned int i, n = 0;
+	u32 flags;
+
+	while (platform_get_resource(pdev, IORESOURCE_MEM, n))
+		n++;
+
+	vdev->regions = kcalloc(n, sizeof(*vdev->regions), GFP_KERNEL);
+	vdev->region_flags = kcalloc(n, sizeof(*vdev->region_flags),
+				     GFP_KERNEL);
+	if (!vdev->regions || !vdev->region_flags)
+		return -ENOMEM;
+
+	for (i = 0; i < n; i++) {
+		res = platform_get_resource(pdev, IORESOURCE_MEM, i);
+		reg = &vdev->regions[i];
+		reg->phys = res->start;
+		reg->size = resource_size(res);
+
+		flags = VFIO_REGION_INFO_FLAG_READ;
+		if (!(res->flags & IORESOURCE_READONLY))
+			flags |= VFIO_REGION_INFO_FLAG_WRITE;
+		if (PAGE_ALIGNED(reg->phys) && PAGE_ALIGNED(reg->size))
+			flags |= VFIO_REGION_INFO_FLAG_MMAP;
+		vdev->region_flags[i] = flags;
+	}
+	vdev->num_regions = n;
+	return 0;
+}
+
+void vpm_regions_free(struct vpm_device *vdev)
+{
+	kfree(vdev->regions);
+	kfree(vdev->region_flags);
+	vdev->regions = NULL;
+	vdev->region_flags = NULL;
+	vdev->num_regions = 0;
+}
+
+int vpm_regions_map(struct vpm_device *vdev)
+{
+	struct vfio_platform_msi_region *reg;
+	unsigned int i;
+
+	for (i = 0; i < vdev->num_regions; i++) {
+		reg = &vdev->regions[i];
+		reg->base = ioremap(reg->phys, reg->size);
+		if (!reg->base) {
+			dev_err(&vdev->pdev->dev, "cannot map region %u\n", i);
+			vpm_regions_unmap(vdev);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void vpm_regions_unmap(struct vpm_device *vdev)
+{
+	unsigned int i;
+
+	for (i = 0; i < vdev->num_regions; i++) {
+		if (vdev->regions[i].base)
+			iounmap(vdev->regions[i].base);
+		vdev->regions[i].base = NULL;
+	}
+}
+
+void vpm_region_info(struct vpm_device *vdev, unsigned int index,
+		     struct vfio_region_info *info)
+{
+	info->offset = VPM_INDEX_TO_OFFSET(index);
+	info->size = vdev->regions[index].size;
+	info->flags = vdev->region_flags[index];
+}
+
+/* Width of the next access at @addr with @left bytes to go. */
+static unsigned int vpm_io_width(void __iomem *addr, size_t left)
+{
+	unsigned long a = (unsigned long)addr;
+
+#ifdef VPM_HAVE_IO64
+	if (left >= 8 && IS_ALIGNED(a, 8))
+		return 8;
+#endif
+	if (left >= 4 && IS_ALIGNED(a, 4))
+		return 4;
+	if (left >= 2 && IS_ALIGNED(a, 2))
+		return 2;
+	return 1;
+}
+
+/* One device read of @width bytes into @val, in device byte order. */
+static void vpm_io_read(void __iomem *addr, unsigned int width, void *val)
+{
+	switch (width) {
+#ifdef VPM_HAVE_IO64
+	case 8:
+		*(__le64 *)val = cpu_to_le64(readq(addr));
+		break;
+#endif
+	case 4:
+		*(__le32 *)val = cpu_to_le32(readl(addr));
+		break;
+	case 2:
+		*(__le16 *)val = cpu_to_le16(readw(addr));
+		break;
+	default:
+		*(u8 *)val = readb(addr);
+		break;
+	}
+}
+
+static void vpm_io_write(void __iomem *addr, unsigned int width,
+			 const void *val)
+{
+	switch (width) {
+#ifdef VPM_HAVE_IO64
+	case 8:
+		writeq(le64_to_cpu(*(const __le64 *)val), addr);
+		break;
+#endif
+	case 4:
+		writel(le32_to_cpu(*(const __le32 *)val), addr);
+		break;
+	case 2:
+		writew(le16_to_cpu(*(const __le16 *)val), addr);
+		break;
+	default:
+		writeb(*(const u8 *)val, addr);
+		break;
+	}
+}
+
+/*
+ * Find the region at *@ppos and clamp @count to it. Returns the region's
+ * index, or a negative errno when *@ppos is outside every region or the
+ * region lacks @need.
+ */
+static int vpm_region_find(struct vpm_device *vdev, loff_t pos, u32 need,
+			   size_t *count, u64 *off)
+{
+	u64 index = VPM_OFFSET_TO_INDEX(pos);
+	struct vfio_platform_msi_region *reg;
+
+	if (pos < 0 || index >= vdev->num_regions)
+		return -EINVAL;
+	index = array_index_nospec(index, vdev->num_regions);
+	if ((vdev->region_flags[index] & need) != need)
+		return -EINVAL;
+
+	reg = &vdev->regions[index];
+	*off = pos & VPM_OFFSET_MASK;
+	if (*off >= reg->size)
+		return -EINVAL;
+	*count = min_t(u64, *count, reg->size - *off);
+	return index;
+}
+
+ssize_t vpm_region_read(struct vfio_device *core_vdev, char __user *buf,
+			size_t count, loff_t *ppos)
+{
+	struct vpm_device *vdev = to_vpm(core_vdev);
+	void __iomem *addr;
+	unsigned int width;
+	size_t done = 0;
+	u64 val, off;
+	int index;
+
+	index = vpm_region_find(vdev, *ppos, VFIO_REGION_INFO_FLAG_READ,
+				&count, &off);
+	if (index < 0)
+		return index;
+
+	addr = vdev->regions[index].base + off;
+	while (done < count) {
+		width = vpm_io_width(addr, count - done);
+		vpm_io_read(addr, width, &val);
+		if (copy_to_user(buf + done, &val, width))
+			return done ? done : -EFAULT;
+		done += width;
+		addr += width;
+		if (IS_ALIGNED((unsigned long)addr, PAGE_SIZE))
+			cond_resched();
+	}
+	*ppos += done;
+	return done;
+}
+
+ssize_t vpm_region_write(struct vfio_device *core_vdev, const char __user *buf,
+			 size_t count, loff_t *ppos)
+{
+	struct vpm_device *vdev = to_vpm(core_vdev);
+	void __iomem *addr;
+	unsigned int width;
+	size_t done = 0;
+	u64 val, off;
+	int index;
+
+	index = vpm_region_find(vdev, *ppos, VFIO_REGION_INFO_FLAG_WRITE,
+				&count, &off);
+	if (index < 0)
+		return index;
+
+	addr = vdev->regions[index].base + off;
+	while (done < count) {
+		width = vpm_io_width(addr, count - done);
+		if (copy_from_user(&val, buf + done, width))
+			return done ? done : -EFAULT;
+		vpm_io_write(addr, width, &val);
+		done += width;
+		addr += width;
+		if (IS_ALIGNED((unsigned long)addr, PAGE_SIZE))
+			cond_resched();
+	}
+	*ppos += done;
+	return done;
+}
+
+int vpm_region_mmap(struct vfio_device *core_vdev, struct vm_area_struct *vma)
+{
+	struct vpm_device *vdev = to_vpm(core_vdev);
+	u64 index = vma->vm_pgoff >> (VPM_OFFSET_SHIFT - PAGE_SHIFT);
+	struct vfio_platform_msi_region *reg;
+	u64 pgoff, req_off, req_len;
+	u32 flags;
+
+	if (vma->vm_end <= vma->vm_start)
+		return -EINVAL;
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (index >= vdev->num_regions)
+		return -EINVAL;
+	index = array_index_nospec(index, vdev->num_regions);
+
+	reg = &vdev->regions[index];
+	flags = vdev->region_flags[index];
+	if (!(flags & VFIO_REGION_INFO_FLAG_MMAP))
+		return -EINVAL;
+	if ((vma->vm_flags & VM_READ) && !(flags & VFIO_REGION_INFO_FLAG_READ))
+		return -EINVAL;
+	if ((vma->vm_flags & VM_WRITE) && !(flags & VFIO_REGION_INFO_FLAG_WRITE))
+		return -EINVAL;
+
+	pgoff = vma->vm_pgoff &
+		((1ULL << (VPM_OFFSET_SHIFT - PAGE_SHIFT)) - 1);
+	req_off = pgoff << PAGE_SHIFT;
+	req_len = vma->vm_end - vma->vm_start;
+	if (req_off >= reg->size || req_len > reg->size - req_off)
+		return -EINVAL;
+
+	/* A read-only region must not become writable through mprotect(). */
+	if (!(flags & VFIO_REGION_INFO_FLAG_WRITE))
+		vpm_vm_flags_clear(vma, VM_MAYWRITE);
+	vpm_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
+
+	return io_remap_pfn_range(vma, vma->vm_start,
+				  (reg->phys + req_off) >> PAGE_SHIFT,
+				  req_len, vma->vm_page_prot);
+}

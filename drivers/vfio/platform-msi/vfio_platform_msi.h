@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vfio-platform-msi: private definitions shared by the driver's files.
+ *
+ * Object lifetimes:
+ *  - struct vpm_device and everything it points to are allocated at probe
+ *    and freed by the vfio_device release callback, once the last reference
+ *    to the vfio_device is gone (after remove).
+ *  - Region mappings and IRQ handlers live from open_device to
+ *    close_device (the first open and last close of the device's fds).
+ *
+ * Between open_device and close_device the VFIO core guarantees the
+ * device is open; read, write, mmap and ioctl only run in that window, and
+ * an mmap pins the device file, so close_device cannot run while a user
+ * mapping of a region exists.
+ */
+#ifndef VFIO_PLATFORM_MSI_PRIV_H
+#define VFIO_PLATFORM_MSI_PRIV_H
+
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <linux/vfio.h>
+#include <linux/vfio_platform_msi.h>
+
+#define VPM_DRIVER_NAME		"vfio-platform-msi"
+
+/* Region n of the device fd is at file offset n << 40, like vfio-platform. */
+#define VPM_OFFSET_SHIFT	40
+#define VPM_OFFSET_MASK		((1ULL << VPM_OFFSET_SHIFT) - 1)
+#define VPM_OFFSET_TO_INDEX(off)	((u64)(off) >> VPM_OFFSET_SHIFT)
+#define VPM_INDEX_TO_OFFSET(index)	((u64)(index) << VPM_OFFSET_SHIFT)
+
+struct vpm_device;
+struct vpm_irq_index;
+struct vfio_info_cap;
+
+/**
+ * struct vpm_irq_ops - one kind of IRQ index (wired line, MSI block)
+ * @get_info: fill @info->flags and @info->count; may add capabilities to
+ *	@caps. Called without the index lock: only reads what probe fixed.
+ * @set_irqs: VFIO_DEVICE_SET_IRQS on the index, after core validated the
+ *	header against the index's count and copied the data in. Exactly one
+ *	action bit and one data type bit are set in @flags. Called with the
+ *	index lock held.
+ * @open: at open_device, with the regions mapped. May fail.
+ * @quiesce: at close_device: stop every source of events (virqfds,
+ *	handlers) before the device is reset. Cannot fail.
+ * @close: at close_device, after the reset: free what @open allocated.
+ * @release: free the index object itself (vfio_device release).
+ */
+struct vpm_irq_ops {
+	int (*get_info)(struct vpm_irq_index *idx, struct vfio_irq_info *info,
+			struct vfio_info_cap *caps);
+	int (*set_irqs)(struct vpm_irq_index *idx, u32 flags,
+			unsigned int start, unsigned int count, void *data);
+	int (*open)(struct vpm_irq_index *idx);
+	void (*quiesce)(struct vpm_irq_index *idx);
+	void (*close)(struct vpm_irq_index *idx);
+	void (*release)(struct vpm_irq_index *idx);
+};
+
+/**
+ * struct vpm_irq_index - one VFIO IRQ index; embedded in the object of
+ *	its kind (see irq_wired.c)
+ * @ops: the index's operations
+ * @vdev: the device
+ * @index: this index's number
+ * @count: number of sub-indexes (VFIO "count"), fixed at probe
+ * @lock: the index's "igate". Serialises SET_IRQS on the index and its
+ *	open/quiesce/close, and protects whatever those change (eventfd
+ *	contexts, virqfds). A mutex: held in process context only, never in
+ *	interrupt handlers or virqfd callbacks.
+ */
+struct vpm_irq_index {
+	const struct vpm_irq_ops *ops;
+	struct vpm_device *vdev;
+	unsigned int index;
+	unsigned int count;
+	struct mutex lock;	/* the index's igate, see above */
+};
+
+/**
+ * struct vpm_device - a platform device bound to vfio-platform-msi
+ * @vdev: the VFIO device (must stay first: vfio_alloc_device())
+ * @pdev: the platform device
+ * @num_regions: number of MMIO regions (memory resources), fixed at probe
+ * @regions: region table; phys and size fixed at probe, base set by
+ *	open_device and cleared by close_device
+ * @region_flags: VFIO_REGION_INFO_FLAG_* of each region, fixed at probe
+ * @num_irqs: number of IRQ indexes, fixed at probe
+ * @irqs: the IRQ index table, fixed at probe
+ * @info: what the plug-in sees of the device (points into @regions)
+ * @plugin: the device's plug-in, or NULL; its module is pinned from probe
+ *	to release
+ * @plugin_compat: the compatible string @plugin matched, owned
+ * @acpi_reset: the ACPI companion has a _RST method (used without plug-in)
+ * @reset_lock: serialises resets and every other plug-in callback of this
+ *	device (open, close and the VFIO_DEVICE_RESET ioctl). A mutex:
+ *	process context only.
+ */
+struct vpm_device {
+	struct vfio_device vdev;
+	struct platform_device *pdev;
+
+	unsigned int num_regions;
+	struct vfio_platform_msi_region *regions;
+	u32 *region_flags;
+
+	unsigned int num_irqs;
+	struct vpm_irq_index **irqs;
+
+	struct vfio_platform_msi_dev_info info;
+	struct vfio_platform_msi_plugin *plugin;
+	const char *plugin_compat;
+	bool acpi_reset;
+	struct mutex reset_lock;	/* serialises plug-in callbacks */
+};
+
+static inline struct vpm_device *to_vpm(struct vfio_device *vdev)
+{
+	return container_of(vdev, struct vpm_device, vdev);
+}
+
+static inline bool vpm_has_reset(struct vpm_device *vdev)
+{
+	return vdev->plugin || vdev->acpi_reset;
+}
+
+/* core.c */
+int vpm_open_device(struct vfio_device *core_vdev);
+void vpm_close_device(struct vfio_device *core_vdev);
+long vpm_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
+	       unsigned long arg);
+int vpm_irqs_init(struct vpm_device *vdev);
+void vpm_irqs_release(struct vpm_device *vdev);
+void vpm_irq_index_init(struct vpm_irq_index *idx, struct vpm_device *vdev,
+			const struct vpm_irq_ops *ops, unsigned int index,
+			unsigned int count);
+void vpm_irq_index_destroy(struct vpm_irq_index *idx);
+
+/* region.c */
+int vpm_regions_init(struct vpm_device *vdev);
+void vpm_regions_free(struct vpm_device *vdev);
+int vpm_regions_map(struct vpm_device *vdev);
+void vpm_regions_unmap(struct vpm_device *vdev);
+void vpm_region_info(struct vpm_device *vdev, unsigned int index,
+		     struct vfio_region_info *info);
+ssize_t vpm_region_read(struct vfio_device *core_vdev, char __user *buf,
+			size_t count, loff_t *ppos);
+ssize_t vpm_region_write(struct vfio_device *core_vdev, const char __user *buf,
+			 size_t count, loff_t *ppos);
+int vpm_region_mmap(struct vfio_device *core_vdev, struct vm_area_struct *vma);
+
+/* irq_wired.c */
+int vpm_wired_count(struct vpm_device *vdev);
+struct vpm_irq_index *vpm_wired_create(struct vpm_device *vdev,
+				       unsigned int index, unsigned int line);
+
+/* plugins.c */
+int vpm_reset_init(struct vpm_device *vdev);
+void vpm_reset_release(struct vpm_device *vdev);
+int vpm_reset(struct vpm_device *vdev);
+
+#endif /* VFIO_PLATFORM_MSI_PRIV_H */

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * In-kernel plug-in interface of the vfio-platform-msi driver.
+ *
+ * A plug-in supplies what the VFIO bus driver cannot know about a device
+ * model: how to reset it (and, later, how to program and mask its MSIs).
+ * Plug-ins are matched by compatible string. When a device is bound to
+ * vfio-platform-msi, the driver looks for a registered plug-in for each of
+ * the device's compatible strings in order (for an ACPI device without
+ * one: its _HID), loading "vfio-platform-msi-plugin:<compat>" with
+ * request_module() if none is registered yet. The plug-in's module is
+ * pinned while a device uses it.
+ *
+ * Every callback runs in process context, may sleep, and is serialised
+ * against the other callbacks for the same device. The device's MMIO
+ * regions are mapped while any callback runs.
+ */
+#ifndef _LINUX_VFIO_PLATFORM_MSI_H
+#define _LINUX_VFIO_PLATFORM_MSI_H
+
+#include <linux/device/driver.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/types.h>
+
+struct device;
+
+/**
+ * struct vfio_platform_msi_region - one MMIO region of the device
+ * @base: kernel mapping of the region (ioremap), valid during callbacks
+ * @phys: physical start address
+ * @size: size in bytes
+ *
+ * Region n is the device's n-th memory resource (in DT: its n-th "reg"
+ * entry), which is also VFIO region n.
+ */
+struct vfio_platform_msi_region {
+	void __iomem *base;
+	phys_addr_t phys;
+	resource_size_t size;
+};
+
+/**
+ * struct vfio_platform_msi_dev_info - a device, as a plug-in sees it
+ * @dev: the platform device
+ * @compat: the compatible string (or ACPI _HID) the plug-in matched
+ * @num_regions: number of entries in @regions
+ * @regions: the device's MMIO regions
+ */
+struct vfio_platform_msi_dev_info {
+	struct device *dev;
+	const char *compat;
+	unsigned int num_regions;
+	const struct vfio_platform_msi_region *regions;
+};
+
+/**
+ * struct vfio_platform_msi_plugin - device-specific operations
+ * @compat: compatible string (or ACPI _HID) this plug-in handles
+ * @owner: module implementing the plug-in (THIS_MODULE)
+ * @reset: bring the device to its power-on state: no DMA, no interrupts
+ *	pending or enabled. Called when the device is opened, closed and on
+ *	VFIO_DEVICE_RESET. Returns 0 or a negative errno.
+ * @list: private to vfio-platform-msi
+ */
+struct vfio_platform_msi_plugin {
+	const char *compat;
+	struct module *owner;
+	int (*reset)(const struct vfio_platform_msi_dev_info *info);
+
+	struct list_head list;
+};
+
+int vfio_platform_msi_register_plugin(struct vfio_platform_msi_plugin *plugin);
+void vfio_platform_msi_unregister_plugin(struct vfio_platform_msi_plugin *plugin);
+
+/* Lets request_module() find the plug-in for @compat. */
+#define MODULE_ALIAS_VFIO_PLATFORM_MSI_PLUGIN(compat) \
+	MODULE_ALIAS("vfio-platform-msi-plugin:" compat)
+
+/* A module that does nothing but register one plug-in. */
+#define module_vfio_platform_msi_plugin(__plugin) \
+	module_driver(__plugin, vfio_platform_msi_register_plugin, \
+		      vfio_platform_msi_unregister_plugin)
+
+#endif /* _LINUX_VFIO_PLATFORM_MSI_H */
