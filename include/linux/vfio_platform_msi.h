@@ -12,8 +12,9 @@
  * pinned while a device uses it.
  *
  * Every callback runs in process context, may sleep, and is serialised
- * against the other callbacks for the same device. The device's MMIO
- * regions are mapped while any callback runs.
+ * against the other callbacks for the same device, except the MSI
+ * operations a plug-in hands out through @msi_init, which run in atomic
+ * context. The device's MMIO regions are mapped while any callback runs.
  */
 #ifndef _LINUX_VFIO_PLATFORM_MSI_H
 #define _LINUX_VFIO_PLATFORM_MSI_H
@@ -24,6 +25,7 @@
 #include <linux/types.h>
 
 struct device;
+struct msi_msg;
 
 /**
  * struct vfio_platform_msi_region - one MMIO region of the device
@@ -55,18 +57,46 @@ struct vfio_platform_msi_dev_info {
 };
 
 /**
+ * struct vfio_platform_msi_msi_ops - how the kernel drives a device's MSIs
+ * @nvec: number of vectors; 0 leaves the device's MSIs to userspace
+ *	(generic mode: the vector count then comes from the device's
+ *	msi_vectors attribute or its "vfio-platform-msi,num-vectors" property)
+ * @write_msg: store vector @vector's message in the device, and make the
+ *	device able to send it. Required when @nvec is set. Atomic context.
+ * @mask: mask vector @vector in the device: it holds an event that
+ *	arrives meanwhile and sends it on unmask. Optional, with @unmask;
+ *	without them vectors are masked at the interrupt controller.
+ *	Atomic context.
+ * @unmask: unmask vector @vector in the device. Atomic context.
+ */
+struct vfio_platform_msi_msi_ops {
+	unsigned int nvec;
+	void (*write_msg)(const struct vfio_platform_msi_dev_info *info,
+			  unsigned int vector, const struct msi_msg *msg);
+	void (*mask)(const struct vfio_platform_msi_dev_info *info,
+		     unsigned int vector);
+	void (*unmask)(const struct vfio_platform_msi_dev_info *info,
+		       unsigned int vector);
+};
+
+/**
  * struct vfio_platform_msi_plugin - device-specific operations
  * @compat: compatible string (or ACPI _HID) this plug-in handles
  * @owner: module implementing the plug-in (THIS_MODULE)
  * @reset: bring the device to its power-on state: no DMA, no interrupts
  *	pending or enabled. Called when the device is opened, closed and on
  *	VFIO_DEVICE_RESET. Returns 0 or a negative errno.
+ * @msi_init: optional; called when the device is opened, after the reset:
+ *	fill @ops (zeroed by the caller) to let the kernel program and mask
+ *	the device's MSIs. Returns 0 or a negative errno.
  * @list: private to vfio-platform-msi
  */
 struct vfio_platform_msi_plugin {
 	const char *compat;
 	struct module *owner;
 	int (*reset)(const struct vfio_platform_msi_dev_info *info);
+	int (*msi_init)(const struct vfio_platform_msi_dev_info *info,
+			struct vfio_platform_msi_msi_ops *ops);
 
 	struct list_head list;
 };

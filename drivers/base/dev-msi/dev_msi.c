@@ -95,18 +95,24 @@ static void dev_msi_write_msg(struct msi_desc *desc, struct msi_msg *msg)
 	raw_spin_unlock_irqrestore(&dev_msi_lock, flags);
 }
 
-/* The irq_chip of the pushed level: mask at the device, forward the rest. */
+/*
+ * The irq_chip of the pushed level: mask at the device first, then below
+ * (an MSI already on its way is held by the interrupt controller); unmask
+ * below first, then at the device, which then sends what it held.
+ */
 static void dev_msi_chip_mask(struct irq_data *d)
 {
 	struct dev_msi *dm = irq_data_get_irq_chip_data(d);
 
 	dm->ops->mask(dm->data, irqd_to_hwirq(d));
+	irq_chip_mask_parent(d);
 }
 
 static void dev_msi_chip_unmask(struct irq_data *d)
 {
 	struct dev_msi *dm = irq_data_get_irq_chip_data(d);
 
+	irq_chip_unmask_parent(d);
 	dm->ops->unmask(dm->data, irqd_to_hwirq(d));
 }
 

@@ -45,7 +45,8 @@ int vpm_irqs_init(struct vpm_device *vdev)
 	if (nr_wired < 0)
 		return nr_wired;
 
-	vdev->irqs = kcalloc(nr_wired, sizeof(*vdev->irqs), GFP_KERNEL);
+	/* The wired lines, then the MSI block if the device can have one. */
+	vdev->irqs = kcalloc(nr_wired + 1, sizeof(*vdev->irqs), GFP_KERNEL);
 	if (!vdev->irqs)
 		return -ENOMEM;
 
@@ -55,7 +56,26 @@ int vpm_irqs_init(struct vpm_device *vdev)
 			return PTR_ERR(idx);
 		vdev->irqs[vdev->num_irqs++] = idx;
 	}
+
+	idx = vpm_msi_create(vdev, vdev->num_irqs);
+	if (IS_ERR(idx))
+		return PTR_ERR(idx);
+	if (idx) {
+		vdev->irqs[vdev->num_irqs++] = idx;
+		vdev->msi_idx = idx;
+	}
 	return 0;
+}
+
+/*
+ * The indexes userspace sees while the device is open: an MSI index whose
+ * vector count is 0 (no plug-in count, no msi_vectors) is not one.
+ */
+static unsigned int vpm_visible_irqs(struct vpm_device *vdev)
+{
+	if (vdev->msi_idx && !vdev->msi_idx->count)
+		return vdev->num_irqs - 1;
+	return vdev->num_irqs;
 }
 
 void vpm_irqs_release(struct vpm_device *vdev)
@@ -163,7 +183,7 @@ static int vpm_ioctl_get_info(struct vpm_device *vdev,
 	if (vpm_has_reset(vdev))
 		info.flags |= VFIO_DEVICE_FLAGS_RESET;
 	info.num_regions = vdev->num_regions;
-	info.num_irqs = vdev->num_irqs;
+	info.num_irqs = vpm_visible_irqs(vdev);
 
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
@@ -187,37 +207,35 @@ static int vpm_ioctl_get_region_info(struct vpm_device *vdev,
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
 
+/*
+ * With the upstream 16-byte structure, the upstream answer; with argsz of
+ * 24 or more (struct vfio_irq_info_ext), the capability chain too.
+ */
 static int vpm_ioctl_get_irq_info(struct vpm_device *vdev,
 				  struct vfio_irq_info __user *arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_irq_info, count);
 	struct vfio_info_cap caps = { .buf = NULL, .size = 0 };
+	unsigned int nr = vpm_visible_irqs(vdev);
 	struct vpm_irq_index *idx;
 	struct vfio_irq_info info;
+	bool ext;
 	int ret;
 
 	if (copy_from_user(&info, arg, minsz))
 		return -EFAULT;
 	if (info.argsz < minsz)
 		return -EINVAL;
-	if (info.index >= vdev->num_irqs)
+	if (info.index >= nr)
 		return -EINVAL;
 
-	idx = vdev->irqs[array_index_nospec(info.index, vdev->num_irqs)];
+	ext = info.argsz >= sizeof(struct vfio_irq_info_ext);
+	idx = vdev->irqs[array_index_nospec(info.index, nr)];
 	info.flags = 0;
 	info.count = 0;
-	ret = idx->ops->get_info(idx, &info, &caps);
-	if (ret)
-		goto out;
-
-	/* No index adds capabilities yet: the chain comes with the MSI index. */
-	if (WARN_ON_ONCE(caps.size)) {
-		ret = -EINVAL;
-		goto out;
-	}
-
-	ret = copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
-out:
+	ret = idx->ops->get_info(idx, &info, ext ? &caps : NULL);
+	if (!ret)
+		ret = vpm_irq_info_reply(arg, &info, ext ? &caps : NULL);
 	kfree(caps.buf);
 	return ret;
 }
@@ -229,6 +247,7 @@ static int vpm_ioctl_set_irqs(struct vpm_device *vdev,
 	struct vpm_irq_index *idx;
 	struct vfio_irq_set hdr;
 	size_t data_size = 0;
+	unsigned int nr;
 	void *data = NULL;
 	u32 action;
 	int ret;
@@ -237,13 +256,14 @@ static int vpm_ioctl_set_irqs(struct vpm_device *vdev,
 		return -EFAULT;
 	if (hdr.argsz < minsz)
 		return -EINVAL;
-	if (hdr.index >= vdev->num_irqs)
+	nr = vpm_visible_irqs(vdev);
+	if (hdr.index >= nr)
 		return -EINVAL;
-	idx = vdev->irqs[array_index_nospec(hdr.index, vdev->num_irqs)];
+	idx = vdev->irqs[array_index_nospec(hdr.index, nr)];
 
 	/* Checks flags, start and count against this index's count. */
-	ret = vfio_set_irqs_validate_and_prepare(&hdr, idx->count,
-						 vdev->num_irqs, &data_size);
+	ret = vfio_set_irqs_validate_and_prepare(&hdr, idx->count, nr,
+						 &data_size);
 	if (ret)
 		return ret;
 
@@ -269,11 +289,27 @@ static int vpm_ioctl_set_irqs(struct vpm_device *vdev,
 	return ret;
 }
 
+/* Reset while open, then let the indexes restore what the device lost. */
 static int vpm_ioctl_reset(struct vpm_device *vdev)
 {
+	struct vpm_irq_index *idx;
+	unsigned int i;
+	int ret;
+
 	if (!vpm_has_reset(vdev))
 		return -EINVAL;
-	return vpm_reset(vdev);
+	ret = vpm_reset(vdev);
+	if (ret)
+		return ret;
+	for (i = 0; i < vdev->num_irqs; i++) {
+		idx = vdev->irqs[i];
+		if (!idx->ops->reset_done)
+			continue;
+		mutex_lock(&idx->lock);
+		idx->ops->reset_done(idx);
+		mutex_unlock(&idx->lock);
+	}
+	return 0;
 }
 
 long vpm_ioctl(struct vfio_device *core_vdev, unsigned int cmd,

@@ -131,6 +131,7 @@ static struct platform_driver vpm_driver = {
 #endif
 	.driver = {
 		.name = VPM_DRIVER_NAME,
+		.dev_groups = vpm_dev_groups,
 	},
 	.driver_managed_dma = true,
 };

@@ -21,6 +21,7 @@
 #include <linux/types.h>
 #include <linux/vfio.h>
 #include <linux/vfio_platform_msi.h>
+#include <uapi/linux/vfio_platform_msi.h>
 
 #define VPM_DRIVER_NAME		"vfio-platform-msi"
 
@@ -46,6 +47,8 @@ struct vfio_info_cap;
  * @quiesce: at close_device: stop every source of events (virqfds,
  *	handlers) before the device is reset. Cannot fail.
  * @close: at close_device, after the reset: free what @open allocated.
+ * @reset_done: optional; after VFIO_DEVICE_RESET while open: give the
+ *	device back what the reset made it forget. Index lock held.
  * @release: free the index object itself (vfio_device release).
  */
 struct vpm_irq_ops {
@@ -56,6 +59,7 @@ struct vpm_irq_ops {
 	int (*open)(struct vpm_irq_index *idx);
 	void (*quiesce)(struct vpm_irq_index *idx);
 	void (*close)(struct vpm_irq_index *idx);
+	void (*reset_done)(struct vpm_irq_index *idx);
 	void (*release)(struct vpm_irq_index *idx);
 };
 
@@ -89,6 +93,7 @@ struct vpm_irq_index {
  * @region_flags: VFIO_REGION_INFO_FLAG_* of each region, fixed at probe
  * @num_irqs: number of IRQ indexes, fixed at probe
  * @irqs: the IRQ index table, fixed at probe
+ * @msi_idx: the MSI index in @irqs, or NULL, fixed at probe
  * @info: what the plug-in sees of the device (points into @regions)
  * @plugin: the device's plug-in, or NULL; its module is pinned from probe
  *	to release
@@ -108,6 +113,7 @@ struct vpm_device {
 
 	unsigned int num_irqs;
 	struct vpm_irq_index **irqs;
+	struct vpm_irq_index *msi_idx;
 
 	struct vfio_platform_msi_dev_info info;
 	struct vfio_platform_msi_plugin *plugin;
@@ -155,6 +161,17 @@ int vpm_region_mmap(struct vfio_device *core_vdev, struct vm_area_struct *vma);
 int vpm_wired_count(struct vpm_device *vdev);
 struct vpm_irq_index *vpm_wired_create(struct vpm_device *vdev,
 				       unsigned int index, unsigned int line);
+
+/* irq_msi.c */
+struct vpm_irq_index *vpm_msi_create(struct vpm_device *vdev,
+				     unsigned int index);
+extern const struct attribute_group *vpm_dev_groups[];
+
+/* irq_caps.c */
+int vpm_irq_add_type_cap(struct vfio_info_cap *caps, u32 type, u32 trigger,
+			 u32 mask, u32 flags);
+int vpm_irq_info_reply(void __user *arg, struct vfio_irq_info *info,
+		       struct vfio_info_cap *caps);
 
 /* plugins.c */
 int vpm_reset_init(struct vpm_device *vdev);

@@ -5,11 +5,25 @@
  *
  * Reset: write VPMSI_RESET_GO to the RESET register of the register window
  * (region 0) and wait until the device clears it.
+ *
+ * MSIs: the kernel stores each vector's message in the device's table and
+ * masks vectors with the table's per-vector mask bit. The module parameter
+ * msi_mode, read each time the device is opened, lets tests choose how
+ * much the kernel does:
+ *   device   messages programmed and vectors masked by the kernel, at the
+ *            device (the default)
+ *   irqchip  messages programmed by the kernel, vectors masked at the
+ *            interrupt controller
+ *   generic  nothing: the vector count comes from the device's
+ *            msi_vectors attribute and userspace programs the table
  */
 
 #include <linux/device.h>
 #include <linux/iopoll.h>
+#include <linux/moduleparam.h>
 #include <linux/module.h>
+#include <linux/msi.h>
+#include <linux/string.h>
 #include <linux/vfio_platform_msi.h>
 
 #include "vpmsi_testdev.h"
@@ -36,10 +50,80 @@ static int vpmsi_testdev_reset(const struct vfio_platform_msi_dev_info *info)
 	return ret;
 }
 
+static char *msi_mode = "device";
+module_param(msi_mode, charp, 0644);
+MODULE_PARM_DESC(msi_mode, "device (default), irqchip or generic: see the source");
+
+static void __iomem *vpmsi_entry(const struct vfio_platform_msi_dev_info *info,
+				 unsigned int vector)
+{
+	return info->regions[0].base + VPMSI_TABLE_ENTRY(vector);
+}
+
+/* Atomic context: the caller holds the interrupt's descriptor lock. */
+static void vpmsi_write_msg(const struct vfio_platform_msi_dev_info *info,
+			    unsigned int vector, const struct msi_msg *msg)
+{
+	void __iomem *entry = vpmsi_entry(info, vector);
+	void __iomem *ctrl = info->regions[0].base + VPMSI_REG_CTRL;
+
+	writel(msg->address_lo, entry + VPMSI_ENTRY_ADDR_LO);
+	writel(msg->address_hi, entry + VPMSI_ENTRY_ADDR_HI);
+	writel(msg->data, entry + VPMSI_ENTRY_DATA);
+	/* The device sends nothing until MSI_EN is set; reset clears it. */
+	if (!(readl(ctrl) & VPMSI_CTRL_MSI_EN))
+		writel(readl(ctrl) | VPMSI_CTRL_MSI_EN, ctrl);
+}
+
+static void vpmsi_mask(const struct vfio_platform_msi_dev_info *info,
+		       unsigned int vector)
+{
+	writel(VPMSI_ENTRY_CTRL_MASKED,
+	       vpmsi_entry(info, vector) + VPMSI_ENTRY_CTRL);
+}
+
+static void vpmsi_unmask(const struct vfio_platform_msi_dev_info *info,
+			 unsigned int vector)
+{
+	writel(0, vpmsi_entry(info, vector) + VPMSI_ENTRY_CTRL);
+}
+
+static int vpmsi_msi_init(const struct vfio_platform_msi_dev_info *info,
+			  struct vfio_platform_msi_msi_ops *ops)
+{
+	bool generic, at_device;
+
+	if (info->num_regions < 1 || info->regions[0].size < VPMSI_WINDOW_SIZE)
+		return -ENODEV;
+
+	kernel_param_lock(THIS_MODULE);
+	generic = sysfs_streq(msi_mode, "generic");
+	at_device = sysfs_streq(msi_mode, "device");
+	if (!generic && !at_device && !sysfs_streq(msi_mode, "irqchip")) {
+		kernel_param_unlock(THIS_MODULE);
+		dev_err(info->dev, "unknown msi_mode\n");
+		return -EINVAL;
+	}
+	kernel_param_unlock(THIS_MODULE);
+	if (generic)
+		return 0;
+
+	ops->nvec = min_t(u32, readl(info->regions[0].base +
+				     VPMSI_REG_NUM_VECTORS),
+			  VPMSI_NUM_VECTORS);
+	ops->write_msg = vpmsi_write_msg;
+	if (at_device) {
+		ops->mask = vpmsi_mask;
+		ops->unmask = vpmsi_unmask;
+	}
+	return 0;
+}
+
 static struct vfio_platform_msi_plugin vpmsi_testdev_plugin = {
 	.compat = VPMSI_COMPATIBLE,
 	.owner = THIS_MODULE,
 	.reset = vpmsi_testdev_reset,
+	.msi_init = vpmsi_msi_init,
 };
 module_vfio_platform_msi_plugin(vpmsi_testdev_plugin);
 
