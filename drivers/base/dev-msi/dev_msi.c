@@ -50,6 +50,8 @@
  * @fwnode:	@top's firmware node
  * @pushed:	number of vectors (from 0) with @top pushed on them
  * @node:	entry in dev_msi_list
+ * @msgs:	the message each vector was last given (dev_msi_lock); the
+ *		platform-MSI layer keeps no copy of its own
  */
 struct dev_msi {
 	struct device *dev;
@@ -60,14 +62,16 @@ struct dev_msi {
 	struct fwnode_handle *fwnode;
 	unsigned int pushed;
 	struct list_head node;
+	struct msi_msg msgs[] __counted_by(nvec);
 };
 
 /*
  * Every allocated block is on dev_msi_list, so that the platform-MSI layer's
  * write_msg callback, which only gets the msi_desc, can find it.
- * dev_msi_lock protects the list; it is a raw spinlock because write_msg
- * runs with the interrupt descriptor's raw lock held. Nothing else is ever
- * taken under it but the device's own write_msg operation.
+ * dev_msi_lock protects the list and the blocks' @msgs; it is a raw
+ * spinlock because write_msg runs with the interrupt descriptor's raw lock
+ * held. Nothing else is ever taken under it but the device's own write_msg
+ * operation.
  */
 static LIST_HEAD(dev_msi_list);
 static DEFINE_RAW_SPINLOCK(dev_msi_lock);
@@ -90,8 +94,11 @@ static void dev_msi_write_msg(struct msi_desc *desc, struct msi_msg *msg)
 
 	raw_spin_lock_irqsave(&dev_msi_lock, flags);
 	dm = dev_msi_find_locked(msi_desc_to_dev(desc));
-	if (dm && dm->ops && dm->ops->write_msg && desc->msi_index < dm->nvec)
-		dm->ops->write_msg(dm->data, desc->msi_index, msg);
+	if (dm && desc->msi_index < dm->nvec) {
+		dm->msgs[desc->msi_index] = *msg;
+		if (dm->ops && dm->ops->write_msg)
+			dm->ops->write_msg(dm->data, desc->msi_index, msg);
+	}
 	raw_spin_unlock_irqrestore(&dev_msi_lock, flags);
 }
 
@@ -287,11 +294,11 @@ struct dev_msi *dev_msi_alloc(struct device *dev, unsigned int nvec,
 	if (!dev_msi_capable(dev))
 		return ERR_PTR(-ENODEV);
 
-	dm = kzalloc(sizeof(*dm), GFP_KERNEL);
+	dm = kzalloc(struct_size(dm, msgs, nvec), GFP_KERNEL);
 	if (!dm)
 		return ERR_PTR(-ENOMEM);
-	dm->dev = dev;
 	dm->nvec = nvec;
+	dm->dev = dev;
 	dm->ops = ops;
 	dm->data = data;
 
@@ -395,11 +402,13 @@ EXPORT_SYMBOL_GPL(dev_msi_virq);
 int dev_msi_get_msg(const struct dev_msi *dm, unsigned int index,
 		    struct msi_msg *msg)
 {
-	int virq = dev_msi_virq(dm, index);
+	unsigned long flags;
 
-	if (virq < 0)
-		return virq;
-	get_cached_msi_msg(virq, msg);
+	if (index >= dm->nvec)
+		return -EINVAL;
+	raw_spin_lock_irqsave(&dev_msi_lock, flags);
+	*msg = dm->msgs[index];
+	raw_spin_unlock_irqrestore(&dev_msi_lock, flags);
 	if (!msg->address_lo && !msg->address_hi)
 		return -ENOENT;
 	return 0;

@@ -353,13 +353,39 @@ static int vpm_msi_set_virqfd(struct vpm_msi_vec *v, bool mask, s32 fd)
 	struct virqfd **pvirqfd = mask ? &v->mask_fd : &v->unmask_fd;
 
 	lockdep_assert_held(&v->msi->idx.lock);
-	if (fd < 0) {
+	if (fd == -1) {
 		vfio_virqfd_disable(pvirqfd);
-		return fd == -1 ? 0 : -EINVAL;
+		return 0;
 	}
 	return vfio_virqfd_enable(v, mask ? vpm_msi_mask_handler :
 					 vpm_msi_unmask_handler,
 				  NULL, NULL, pvirqfd, fd);
+}
+
+/* Check every fd of a MASK/UNMASK request before anything changes. */
+static int vpm_msi_check_virqfds(struct vpm_msi *msi, bool mask,
+				 unsigned int start, unsigned int count,
+				 const s32 *fds)
+{
+	struct eventfd_ctx *ctx;
+	struct vpm_msi_vec *v;
+	unsigned int i;
+
+	lockdep_assert_held(&msi->idx.lock);
+	for (i = 0; i < count; i++) {
+		v = &msi->vecs[start + i];
+		if (fds[i] == -1)
+			continue;
+		if (fds[i] < 0)
+			return -EINVAL;
+		if (mask ? v->mask_fd : v->unmask_fd)
+			return -EBUSY;
+		ctx = eventfd_ctx_fdget(fds[i]);
+		if (IS_ERR(ctx))
+			return PTR_ERR(ctx);
+		eventfd_ctx_put(ctx);
+	}
+	return 0;
 }
 
 static int vpm_msi_set_mask(struct vpm_msi *msi, bool mask, u32 flags,
@@ -369,6 +395,11 @@ static int vpm_msi_set_mask(struct vpm_msi *msi, bool mask, u32 flags,
 	int ret;
 
 	lockdep_assert_held(&msi->idx.lock);
+	if (flags & VFIO_IRQ_SET_DATA_EVENTFD) {
+		ret = vpm_msi_check_virqfds(msi, mask, start, count, data);
+		if (ret)
+			return ret;
+	}
 	for (i = 0; i < count; i++) {
 		struct vpm_msi_vec *v = &msi->vecs[start + i];
 

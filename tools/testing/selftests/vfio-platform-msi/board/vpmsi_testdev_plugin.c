@@ -75,6 +75,18 @@ static void vpmsi_write_msg(const struct vfio_platform_msi_dev_info *info,
 		writel(readl(ctrl) | VPMSI_CTRL_MSI_EN, ctrl);
 }
 
+/*
+ * Masking at the interrupt controller: the kernel never masks in the
+ * device, so a vector is unmasked there once it has its message.
+ */
+static void vpmsi_write_msg_unmasked(const struct vfio_platform_msi_dev_info *info,
+				     unsigned int vector,
+				     const struct msi_msg *msg)
+{
+	vpmsi_write_msg(info, vector, msg);
+	writel(0, vpmsi_entry(info, vector) + VPMSI_ENTRY_CTRL);
+}
+
 static void vpmsi_mask(const struct vfio_platform_msi_dev_info *info,
 		       unsigned int vector)
 {
@@ -111,10 +123,12 @@ static int vpmsi_msi_init(const struct vfio_platform_msi_dev_info *info,
 	ops->nvec = min_t(u32, readl(info->regions[0].base +
 				     VPMSI_REG_NUM_VECTORS),
 			  VPMSI_NUM_VECTORS);
-	ops->write_msg = vpmsi_write_msg;
 	if (at_device) {
+		ops->write_msg = vpmsi_write_msg;
 		ops->mask = vpmsi_mask;
 		ops->unmask = vpmsi_unmask;
+	} else {
+		ops->write_msg = vpmsi_write_msg_unmasked;
 	}
 	return 0;
 }
