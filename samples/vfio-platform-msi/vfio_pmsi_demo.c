@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio_pmsi_demo: a minimal userspace driver for the vfio-platform-msi test
+ * device, written against nothing but <linux/vfio.h> and the device's
+ * datasheet header.
+ *
+ * It opens the device the way any VFIO user does (container, group, device
+ * fd), prints what VFIO reports about it, maps its registers, connects an
+ * eventfd to each wired interrupt line, asks the device to raise the lines
+ * and prints the interrupts it receives.
+ *
+ * Environment: VFIO_PMSI_GROUP=/dev/vfio/N, VFIO_PMSI_DEVICE=<device name>
+ * (scripts/vm-run sets both). Exit status 0 on success.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include <linux/vfio.h>
+
+#include "vpmsi_testdev.h"
+
+#define TIMEOUT_MS	3000	/* for anything the device or kernel must do */
+#define QUIET_MS	200	/* to show that nothing more arrives */
+#define EDGE_PULSES	5
+
+struct demo {
+	int container, group, device;
+	const char *group_path, *name;
+	struct vfio_device_info info;
+	__u8 *regs;
+	int efd[2];		/* one eventfd per wired line */
+};
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("demo: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/*
+ * The device's registers: Device memory, so exactly one aligned 32-bit
+ * load or store per access, which the compiler must neither drop, merge
+ * nor split.
+ */
+static __u32 rd32(struct demo *d, __u32 off)
+{
+	return __atomic_load_n((__u32 *)(d->regs + off), __ATOMIC_RELAXED);
+}
+
+static void wr32(struct demo *d, __u32 off, __u32 v)
+{
+	__atomic_store_n((__u32 *)(d->regs + off), v, __ATOMIC_RELAXED);
+}
+
+static bool wait_reg(struct demo *d, __u32 off, __u32 mask,
+		     __u32 want)
+{
+	__u64 end = now_ns() + TIMEOUT_MS * 1000000ull;
+	struct timespec pause = { .tv_nsec = 100000 };
+
+	while ((rd32(d, off) & mask) != want) {
+		if (now_ns() > end)
+			return false;
+		nanosleep(&pause, NULL);
+	}
+	return true;
+}
+
+/* The LINE_CMD mailbox: wait until free, post, wait until consumed */
+static void line_cmd(struct demo *d, unsigned int line, unsigned int op,
+		     unsigned int count)
+{
+	if (!wait_reg(d, VPMSI_REG_LINE_CMD, ~0u, 0))
+		die("the device's LINE_CMD mailbox stays busy");
+	wr32(d, VPMSI_REG_LINE_CMD, VPMSI_LINE_GO | VPMSI_LINE_OP(op) |
+	     VPMSI_LINE_COUNT(count) | line);
+	if (!wait_reg(d, VPMSI_REG_LINE_CMD, ~0u, 0))
+		die("the device did not take the LINE_CMD request");
+}
+
+/* --- VFIO --- */
+
+static void open_device(struct demo *d)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+
+	d->group_path = getenv("VFIO_PMSI_GROUP");
+	d->name = getenv("VFIO_PMSI_DEVICE");
+	if (!d->group_path || !d->name) {
+		fprintf(stderr,
+			"usage: VFIO_PMSI_GROUP=/dev/vfio/N VFIO_PMSI_DEVICE=<name> vfio_pmsi_demo\n"
+			"(scripts/vm-run sets both)\n");
+		exit(2);
+	}
+
+	d->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	if (d->container < 0)
+		die("open /dev/vfio/vfio: %s", strerror(errno));
+	if (ioctl(d->container, VFIO_GET_API_VERSION) != VFIO_API_VERSION)
+		die("unknown VFIO API version");
+	if (ioctl(d->container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) != 1)
+		die("the container does not support the type1v2 IOMMU");
+
+	d->group = open(d->group_path, O_RDWR | O_CLOEXEC);
+	if (d->group < 0)
+		die("open %s: %s", d->group_path, strerror(errno));
+	if (ioctl(d->group, VFIO_GROUP_GET_STATUS, &status))
+		die("VFIO_GROUP_GET_STATUS: %s", strerror(errno));
+	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE))
+		die("group %s is not viable: bind all its devices to VFIO",
+		    d->group_path);
+	if (ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &d->container))
+		die("VFIO_GROUP_SET_CONTAINER: %s", strerror(errno));
+	if (ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		die("VFIO_SET_IOMMU: %s", strerror(errno));
+
+	d->device = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, d->name);
+	if (d->device < 0)
+		die("VFIO_GROUP_GET_DEVICE_FD(%s): %s", d->name,
+		    strerror(errno));
+	d->info.argsz = sizeof(d->info);
+	if (ioctl(d->device, VFIO_DEVICE_GET_INFO, &d->info))
+		die("VFIO_DEVICE_GET_INFO: %s", strerror(errno));
+}
+
+static void print_flags(__u32 flags, const char *const *names,
+			unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (flags & (1u << i))
+			printf(" %s", names[i]);
+}
+
+static void show_device(struct demo *d)
+{
+	static const char *const dev_flags[] = {
+		"RESET", "PCI", "PLATFORM", "AMBA", "CCW", "AP", "FSL_MC",
+		"CAPS", "CDX",
+	};
+	static const char *const reg_flags[] = { "READ", "WRITE", "MMAP",
+						 "CAPS" };
+	static const char *const irq_flags[] = { "EVENTFD", "MASKABLE",
+						 "AUTOMASKED", "NORESIZE" };
+	struct vfio_region_info ri;
+	struct vfio_irq_info ii;
+	unsigned int i;
+
+	printf("device %s in group %s\n", d->name, d->group_path);
+	printf("  flags:");
+	print_flags(d->info.flags, dev_flags, 9);
+	printf("\n  %u regions, %u interrupt indexes\n", d->info.num_regions,
+	       d->info.num_irqs);
+
+	for (i = 0; i < d->info.num_regions; i++) {
+		memset(&ri, 0, sizeof(ri));
+		ri.argsz = sizeof(ri);
+		ri.index = i;
+		if (ioctl(d->device, VFIO_DEVICE_GET_REGION_INFO, &ri))
+			die("VFIO_DEVICE_GET_REGION_INFO(%u): %s", i,
+			    strerror(errno));
+		printf("  region %u: %6llu bytes at fd offset 0x%011llx:", i,
+		       (unsigned long long)ri.size,
+		       (unsigned long long)ri.offset);
+		print_flags(ri.flags, reg_flags, 4);
+		printf("\n");
+	}
+
+	for (i = 0; i < d->info.num_irqs; i++) {
+		memset(&ii, 0, sizeof(ii));
+		ii.argsz = sizeof(ii);
+		ii.index = i;
+		if (ioctl(d->device, VFIO_DEVICE_GET_IRQ_INFO, &ii))
+			die("VFIO_DEVICE_GET_IRQ_INFO(%u): %s", i,
+			    strerror(errno));
+		printf("  irq %u:    %4u %s", i, ii.count,
+		       ii.count == 1 ? "vector: " : "vectors:");
+		print_flags(ii.flags, irq_flags, 4);
+		if (i == VPMSI_LINE_LEVEL)
+			printf("   <- wired line 0 (level)");
+		else if (i == VPMSI_LINE_EDGE)
+			printf("   <- wired line 1 (edge)");
+		else if (ii.count > 1)
+			printf("   <- MSI block (not used by this demo)");
+		printf("\n");
+	}
+}
+
+static void map_registers(struct demo *d)
+{
+	struct vfio_region_info ri = { .argsz = sizeof(ri), .index = 0 };
+	void *p;
+
+	if (ioctl(d->device, VFIO_DEVICE_GET_REGION_INFO, &ri))
+		die("VFIO_DEVICE_GET_REGION_INFO(0): %s", strerror(errno));
+	if (!(ri.flags & VFIO_REGION_INFO_FLAG_MMAP) ||
+	    ri.size < VPMSI_WINDOW_SIZE)
+		die("region 0 cannot be mapped");
+	p = mmap(NULL, VPMSI_WINDOW_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 d->device, (off_t)ri.offset);
+	if (p == MAP_FAILED)
+		die("mmap of region 0: %s", strerror(errno));
+	d->regs = p;
+
+	if (rd32(d, VPMSI_REG_ID) != VPMSI_ID)
+		die("unexpected device ID 0x%08x", rd32(d, VPMSI_REG_ID));
+	if (!wait_reg(d, VPMSI_REG_STATUS, VPMSI_STATUS_READY,
+		      VPMSI_STATUS_READY))
+		die("the device does not become ready");
+	printf("registers mapped: ID \"VMSI\", version %u, %u wired lines, %u MSI vectors\n",
+	       rd32(d, VPMSI_REG_VERSION), rd32(d, VPMSI_REG_NUM_LINES),
+	       rd32(d, VPMSI_REG_NUM_VECTORS));
+}
+
+static void set_irq(struct demo *d, __u32 action, __u32 index,
+		    __s32 fd)
+{
+	struct {
+		struct vfio_irq_set set;
+		__s32 fd;
+	} req = {
+		.set = {
+			.argsz = sizeof(req),
+			.flags = action | VFIO_IRQ_SET_DATA_EVENTFD,
+			.index = index,
+			.start = 0,
+			.count = 1,
+		},
+		.fd = fd,
+	};
+
+	if (ioctl(d->device, VFIO_DEVICE_SET_IRQS, &req))
+		die("VFIO_DEVICE_SET_IRQS(index %u, fd %d): %s", index, fd,
+		    strerror(errno));
+}
+
+static void unmask(struct demo *d, __u32 index)
+{
+	struct vfio_irq_set set = {
+		.argsz = sizeof(set),
+		.flags = VFIO_IRQ_SET_ACTION_UNMASK | VFIO_IRQ_SET_DATA_NONE,
+		.index = index,
+		.start = 0,
+		.count = 1,
+	};
+
+	if (ioctl(d->device, VFIO_DEVICE_SET_IRQS, &set))
+		die("VFIO_DEVICE_SET_IRQS(UNMASK, index %u): %s", index,
+		    strerror(errno));
+}
+
+/* Wait up to ms for the eventfd; returns its count (0: nothing came) */
+static __u64 wait_event(int fd, int ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	__u64 v;
+
+	if (poll(&pfd, 1, ms) != 1 || read(fd, &v, sizeof(v)) != sizeof(v))
+		return 0;
+	return v;
+}
+
+static void demo_level(struct demo *d)
+{
+	__u64 t0, n;
+
+	printf("\nlevel line (irq 0):\n");
+	t0 = now_ns();
+	line_cmd(d, VPMSI_LINE_LEVEL, VPMSI_LINE_OP_ASSERT, 1);
+	n = wait_event(d->efd[0], TIMEOUT_MS);
+	if (!n)
+		die("no interrupt from the level line within %d ms", TIMEOUT_MS);
+	printf("  device asserts the line      -> interrupt (eventfd count %llu) after %.1f ms\n",
+	       (unsigned long long)n, (now_ns() - t0) / 1e6);
+
+	n = wait_event(d->efd[0], QUIET_MS);
+	if (n)
+		die("the level line fired again while masked");
+	printf("  line still high              -> nothing more: VFIO masked it for us\n");
+
+	unmask(d, 0);
+	n = wait_event(d->efd[0], TIMEOUT_MS);
+	if (!n)
+		die("no interrupt after unmasking the still-asserted line");
+	printf("  unmask while still high      -> interrupt again\n");
+
+	line_cmd(d, VPMSI_LINE_LEVEL, VPMSI_LINE_OP_DEASSERT, 1);
+	unmask(d, 0);
+	n = wait_event(d->efd[0], QUIET_MS);
+	if (n)
+		die("interrupt from a deasserted line");
+	printf("  device drops it, unmask      -> quiet\n");
+}
+
+static void demo_edge(struct demo *d)
+{
+	unsigned int i;
+	__u64 t0, n, total = 0;
+
+	printf("\nedge line (irq 1):\n");
+	for (i = 1; i <= EDGE_PULSES; i++) {
+		t0 = now_ns();
+		line_cmd(d, VPMSI_LINE_EDGE, VPMSI_LINE_OP_PULSE, 1);
+		n = wait_event(d->efd[1], TIMEOUT_MS);
+		if (!n)
+			die("no interrupt for edge pulse %u", i);
+		total += n;
+		printf("  pulse %u                      -> interrupt after %.1f ms\n",
+		       i, (now_ns() - t0) / 1e6);
+	}
+	if (wait_event(d->efd[1], QUIET_MS))
+		die("more interrupts than pulses");
+	printf("  %u pulses, %llu interrupts\n", EDGE_PULSES,
+	       (unsigned long long)total);
+	if (total != EDGE_PULSES)
+		die("expected %u interrupts", EDGE_PULSES);
+}
+
+int main(void)
+{
+	struct demo d = { .container = -1, .group = -1, .device = -1 };
+	unsigned int i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("vfio-platform-msi demo: a userspace driver for the test device\n\n");
+	open_device(&d);
+	show_device(&d);
+	if (d.info.num_regions < 1 || d.info.num_irqs < 2)
+		die("expected a register region and two wired interrupts");
+	printf("\n");
+	map_registers(&d);
+
+	for (i = 0; i < 2; i++) {
+		d.efd[i] = eventfd(0, EFD_CLOEXEC);
+		if (d.efd[i] < 0)
+			die("eventfd: %s", strerror(errno));
+		set_irq(&d, VFIO_IRQ_SET_ACTION_TRIGGER, i, d.efd[i]);
+	}
+	printf("eventfds connected to irq 0 and irq 1\n");
+
+	demo_level(&d);
+	demo_edge(&d);
+
+	for (i = 0; i < 2; i++) {
+		set_irq(&d, VFIO_IRQ_SET_ACTION_TRIGGER, i, -1);
+		close(d.efd[i]);
+	}
+	munmap(d.regs, VPMSI_WINDOW_SIZE);
+	close(d.device);
+	close(d.group);
+	close(d.container);
+	printf("\ndemo: OK\n");
+	return 0;
+}

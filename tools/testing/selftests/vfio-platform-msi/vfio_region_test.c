@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-platform-msi: regions.
+ *
+ * Region info, pread/pwrite of every width at aligned and unaligned
+ * offsets, transfers that cross the end of a region (upstream vfio-platform
+ * semantics: a transfer starting inside a region is clamped to its end, one
+ * starting at or beyond the end fails with EINVAL), mmap and its coherence
+ * with pread/pwrite, the mmaps that must be refused, and device reset.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "kselftest_harness.h"
+#include "vfio_dev.h"
+#include "vpmsi_testdev.h"
+
+static const unsigned int widths[] = { 1, 2, 4, 8 };
+
+FIXTURE(region) {
+	struct vfio_dev vd;
+	struct vfio_region_info ri[VD_NUM_REGIONS];
+	uint8_t *regs;			/* region 0, mmapped */
+};
+
+FIXTURE_SETUP(region)
+{
+	const char *why = vfio_dev_env_missing();
+	struct vfio_dev *vd = &self->vd;
+	unsigned int i;
+
+	vfio_dev_init(vd);
+	self->regs = NULL;
+	if (why)
+		SKIP(return, "%s", why);
+	VD_ASSERT_OPEN(vd, vfio_dev_open(vd));
+	ASSERT_LE(VD_NUM_REGIONS, vd->info.num_regions);
+	for (i = 0; i < VD_NUM_REGIONS; i++)
+		VD_ASSERT_OK(vfio_dev_region_info(vd->device, i,
+						  &self->ri[i]));
+	self->regs = vfio_dev_mmap(vd->device, &self->ri[VD_REGION_REGS], 0,
+				   VPMSI_WINDOW_SIZE);
+	ASSERT_NE(NULL, self->regs) TH_LOG("mmap of region 0: %s",
+					   vd_errno_name(errno));
+}
+
+FIXTURE_TEARDOWN(region)
+{
+	if (self->regs)
+		munmap(self->regs, VPMSI_WINDOW_SIZE);
+	vfio_dev_close(&self->vd);
+}
+
+static uint64_t width_mask(unsigned int width)
+{
+	return width == 8 ? ~0ull : (1ull << (8 * width)) - 1;
+}
+
+/* A value whose bytes differ from each other and from the fill pattern */
+static uint64_t pattern(uint64_t off, unsigned int width)
+{
+	return (0x8877665544332211ull ^ (off * 0x0101010101010101ull)) &
+		width_mask(width);
+}
+
+static void fill(uint8_t *buf, size_t len, uint8_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (uint8_t)(seed + 3 * i);
+}
+
+static void dump_diff(struct __test_metadata *_metadata, const uint8_t *want,
+		      const uint8_t *got, size_t len, uint64_t base)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (want[i] != got[i])
+			TH_LOG("  at 0x%llx: expected 0x%02x, read 0x%02x",
+			       (unsigned long long)(base + i), want[i], got[i]);
+}
+
+/*
+ * Write one value of every width at each offset of an area through the
+ * device fd, read it back with the same width, and check that the bytes
+ * around it are untouched.
+ */
+static void check_widths(struct __test_metadata *_metadata, int devfd,
+			 const struct vfio_region_info *ri, uint64_t area,
+			 size_t len, const uint64_t *offs, size_t noffs)
+{
+	uint8_t want[256], got[256];
+	unsigned int w, i;
+	uint64_t val;
+
+	ASSERT_GE(sizeof(want), len);
+	for (w = 0; w < ARRAY_SIZE(widths); w++) {
+		for (i = 0; i < noffs; i++) {
+			unsigned int width = widths[w];
+			uint64_t off = offs[i];
+			uint64_t v = pattern(off, width);
+
+			if (off + width > len)
+				continue;
+			fill(want, len, (uint8_t)(w * 16 + i));
+			ASSERT_EQ((ssize_t)len,
+				  vfio_dev_write(devfd, ri, area, want, len));
+			VD_ASSERT_OK(vfio_dev_wr(devfd, ri, area + off,
+						 width, v));
+			memcpy(want + off, &v, width);
+
+			VD_ASSERT_OK(vfio_dev_rd(devfd, ri, area + off, width,
+						 &val));
+			ASSERT_EQ(v, val) TH_LOG("width %u at 0x%llx", width,
+						 (unsigned long long)(area + off));
+			ASSERT_EQ((ssize_t)len,
+				  vfio_dev_read(devfd, ri, area, got, len));
+			ASSERT_EQ(0, memcmp(want, got, len)) {
+				TH_LOG("width %u at 0x%llx disturbed its neighbours:",
+				       width, (unsigned long long)(area + off));
+				dump_diff(_metadata, want, got, len, area);
+			}
+		}
+	}
+}
+
+TEST_F(region, info)
+{
+	const struct vfio_region_info *r0 = &self->ri[VD_REGION_REGS];
+	const struct vfio_region_info *r1 = &self->ri[VD_REGION_AUX];
+	struct vfio_region_info ri;
+	unsigned int i;
+
+	for (i = 0; i < VD_NUM_REGIONS; i++)
+		TH_LOG("region %u: size 0x%llx offset 0x%llx flags 0x%x", i,
+		       (unsigned long long)self->ri[i].size,
+		       (unsigned long long)self->ri[i].offset,
+		       self->ri[i].flags);
+
+	EXPECT_EQ(VD_REGION_REGS, r0->index);
+	EXPECT_EQ(VPMSI_WINDOW_SIZE, r0->size);
+	EXPECT_EQ(VD_REGION_OFFSET(0), r0->offset);
+	EXPECT_EQ(VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
+		  VFIO_REGION_INFO_FLAG_MMAP, r0->flags);
+
+	EXPECT_EQ(VD_REGION_AUX, r1->index);
+	EXPECT_EQ(VPMSI_AUX_SIZE, r1->size);
+	EXPECT_EQ(VD_REGION_OFFSET(1), r1->offset);
+	/* Not page sized: no mmap, as upstream */
+	EXPECT_EQ(VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE,
+		  r1->flags);
+
+	/* A larger argsz changes nothing for regions without capabilities */
+	{
+		struct {
+			struct vfio_region_info info;
+			char pad[64];
+		} big;
+
+		memset(&big, 0, sizeof(big));
+		big.info.argsz = sizeof(big);
+		big.info.index = VD_REGION_AUX;
+		ASSERT_EQ(0, ioctl(self->vd.device,
+				   VFIO_DEVICE_GET_REGION_INFO, &big));
+		EXPECT_EQ(r1->size, big.info.size);
+		EXPECT_EQ(r1->offset, big.info.offset);
+		EXPECT_EQ(r1->flags & ~VFIO_REGION_INFO_FLAG_CAPS,
+			  big.info.flags);
+	}
+	/* Stable across calls */
+	VD_ASSERT_OK(vfio_dev_region_info(self->vd.device, 0, &ri));
+	EXPECT_EQ(0, memcmp(&ri, r0, sizeof(ri)));
+}
+
+TEST_F(region, id_registers)
+{
+	const struct vfio_region_info *r0 = &self->ri[VD_REGION_REGS];
+	int fd = self->vd.device;
+	uint64_t v;
+
+	VD_ASSERT_OK(vfio_dev_rd(fd, r0, VPMSI_REG_ID, 4, &v));
+	ASSERT_EQ(VPMSI_ID, v);
+	VD_ASSERT_OK(vfio_dev_rd(fd, r0, VPMSI_REG_VERSION, 4, &v));
+	EXPECT_EQ(VPMSI_VERSION, v);
+	VD_ASSERT_OK(vfio_dev_rd(fd, r0, VPMSI_REG_NUM_VECTORS, 4, &v));
+	EXPECT_EQ(VPMSI_NUM_VECTORS, v);
+	VD_ASSERT_OK(vfio_dev_rd(fd, r0, VPMSI_REG_NUM_LINES, 4, &v));
+	EXPECT_LE(VD_NUM_WIRED, v);
+	EXPECT_GE(VPMSI_MAX_LINES, v);
+	VD_ASSERT_OK(vfio_dev_rd(fd, r0, VPMSI_REG_STATUS, 4, &v));
+	EXPECT_TRUE(v & VPMSI_STATUS_READY) TH_LOG("STATUS 0x%llx",
+						   (unsigned long long)v);
+
+	/* Byte and halfword reads of the ID: "VMSI" little-endian */
+	VD_ASSERT_OK(vfio_dev_rd(fd, r0, VPMSI_REG_ID, 1, &v));
+	EXPECT_EQ(VPMSI_ID & 0xff, v);
+	VD_ASSERT_OK(vfio_dev_rd(fd, r0, VPMSI_REG_ID + 3, 1, &v));
+	EXPECT_EQ(VPMSI_ID >> 24, v);
+	VD_ASSERT_OK(vfio_dev_rd(fd, r0, VPMSI_REG_ID + 2, 2, &v));
+	EXPECT_EQ(VPMSI_ID >> 16, v);
+	/* ID and VERSION in one 8-byte read */
+	VD_ASSERT_OK(vfio_dev_rd(fd, r0, VPMSI_REG_ID, 8, &v));
+	EXPECT_EQ(VPMSI_ID | (uint64_t)VPMSI_VERSION << 32, v);
+
+	/* Through the mapping */
+	EXPECT_EQ(VPMSI_ID, vd_mmio_rd32(self->regs, VPMSI_REG_ID));
+	EXPECT_EQ(VPMSI_VERSION,
+		  vd_mmio_rd32(self->regs, VPMSI_REG_VERSION));
+}
+
+TEST_F(region, scratch_widths)
+{
+	static const uint64_t offs[] = {
+		0, 1, 2, 3, 4, 5, 6, 7, 8, 0x11, 0x23, 0x3d, 0x40, 0x77,
+		0x78, 0x7a, 0x7c, 0x7e, 0x7f,
+	};
+
+	check_widths(_metadata, self->vd.device, &self->ri[VD_REGION_REGS],
+		     VPMSI_REG_SCRATCH, VPMSI_SCRATCH_SIZE, offs,
+		     ARRAY_SIZE(offs));
+}
+
+TEST_F(region, aux_widths)
+{
+	static const uint64_t offs[] = {
+		0, 1, 2, 3, 4, 5, 6, 7, 8, 0x13, 0x80, 0x81, 0xf0, 0xf3,
+		0xf7, 0xf8, 0xfa, 0xfc, 0xfd, 0xfe, 0xff,
+	};
+
+	check_widths(_metadata, self->vd.device, &self->ri[VD_REGION_AUX], 0,
+		     VPMSI_AUX_SIZE, offs, ARRAY_SIZE(offs));
+}
+
+/* Odd lengths at odd offsets, and whole-region transfers */
+TEST_F(region, bulk)
+{
+	const struct vfio_region_info *r1 = &self->ri[VD_REGION_AUX];
+	uint8_t want[VPMSI_AUX_SIZE], got[VPMSI_AUX_SIZE];
+	int fd = self->vd.device;
+	size_t off, len;
+
+	fill(want, sizeof(want), 0x5a);
+	ASSERT_EQ(VPMSI_AUX_SIZE, vfio_dev_write(fd, r1, 0, want,
+						 sizeof(want)));
+	memset(got, 0, sizeof(got));
+	ASSERT_EQ(VPMSI_AUX_SIZE, vfio_dev_read(fd, r1, 0, got, sizeof(got)));
+	ASSERT_EQ(0, memcmp(want, got, sizeof(want)));
+
+	for (off = 1, len = 7; off + len <= VPMSI_AUX_SIZE;
+	     off += 13, len += 2) {
+		fill(want + off, len, (uint8_t)off);
+		ASSERT_EQ((ssize_t)len, vfio_dev_write(fd, r1, off, want + off,
+						       len));
+		ASSERT_EQ(VPMSI_AUX_SIZE, vfio_dev_read(fd, r1, 0, got,
+							sizeof(got)));
+		ASSERT_EQ(0, memcmp(want, got, sizeof(want))) {
+			TH_LOG("%zu bytes at 0x%zx:", len, off);
+			dump_diff(_metadata, want, got, sizeof(want), 0);
+		}
+	}
+}
+
+/*
+ * Upstream vfio-platform: a transfer that starts inside the region is cut
+ * at its end (short count); one that starts at or after the end is EINVAL.
+ */
+TEST_F(region, beyond_end)
+{
+	uint8_t buf[16] = { 0 };
+	int fd = self->vd.device;
+	unsigned int i;
+
+	for (i = 0; i < VD_NUM_REGIONS; i++) {
+		const struct vfio_region_info *ri = &self->ri[i];
+		uint64_t size = ri->size;
+
+		EXPECT_EQ(4, vfio_dev_read(fd, ri, size - 4, buf, 8))
+			TH_LOG("region %u: 8-byte read 4 bytes before the end", i);
+		EXPECT_EQ(1, vfio_dev_read(fd, ri, size - 1, buf, 16))
+			TH_LOG("region %u: read at the last byte", i);
+		EXPECT_EQ(-EINVAL, vfio_dev_read(fd, ri, size, buf, 4))
+			TH_LOG("region %u: read at the end", i);
+		EXPECT_EQ(-EINVAL, vfio_dev_read(fd, ri, size + 4, buf, 4))
+			TH_LOG("region %u: read after the end", i);
+		EXPECT_EQ(-EINVAL, vfio_dev_read(fd, ri, 1ull << 39, buf, 4))
+			TH_LOG("region %u: read far after the end", i);
+
+		EXPECT_EQ(4, vfio_dev_write(fd, ri, size - 4, buf, 8))
+			TH_LOG("region %u: 8-byte write 4 bytes before the end", i);
+		EXPECT_EQ(-EINVAL, vfio_dev_write(fd, ri, size, buf, 4))
+			TH_LOG("region %u: write at the end", i);
+		EXPECT_EQ(-EINVAL, vfio_dev_write(fd, ri, size + 4, buf, 4))
+			TH_LOG("region %u: write after the end", i);
+	}
+	/* A read across the end returns the bytes that are there */
+	{
+		const struct vfio_region_info *r1 = &self->ri[VD_REGION_AUX];
+		uint8_t tail[4] = { 0xde, 0xad, 0xbe, 0xef };
+
+		ASSERT_EQ(4, vfio_dev_write(fd, r1, VPMSI_AUX_SIZE - 4, tail,
+					    4));
+		memset(buf, 0, sizeof(buf));
+		ASSERT_EQ(4, vfio_dev_read(fd, r1, VPMSI_AUX_SIZE - 4, buf,
+					   sizeof(buf)));
+		EXPECT_EQ(0, memcmp(tail, buf, 4));
+	}
+}
+
+TEST_F(region, mmap_coherent)
+{
+	const struct vfio_region_info *r0 = &self->ri[VD_REGION_REGS];
+	uint8_t *scratch = self->regs + VPMSI_REG_SCRATCH;
+	int fd = self->vd.device;
+	uint8_t *page;
+	uint64_t v;
+	unsigned int i;
+
+	/* mmap store -> pread */
+	for (i = 0; i < VPMSI_SCRATCH_SIZE; i += 8) {
+		vd_mmio_wr64(scratch, i, pattern(i, 8));
+		VD_ASSERT_OK(vfio_dev_rd(fd, r0, VPMSI_REG_SCRATCH + i, 8,
+					 &v));
+		ASSERT_EQ(pattern(i, 8), v) TH_LOG("scratch + 0x%x", i);
+	}
+	vd_mmio_wr32(scratch, 4, 0xcafef00d);
+	VD_ASSERT_OK(vfio_dev_rd(fd, r0, VPMSI_REG_SCRATCH + 4, 4, &v));
+	EXPECT_EQ(0xcafef00d, v);
+	vd_mmio_wr8(scratch, 9, 0x42);
+	VD_ASSERT_OK(vfio_dev_rd(fd, r0, VPMSI_REG_SCRATCH + 9, 1, &v));
+	EXPECT_EQ(0x42, v);
+
+	/* pwrite -> mmap load, including unaligned pwrites */
+	for (i = 0; i < VPMSI_SCRATCH_SIZE; i += 8) {
+		VD_ASSERT_OK(vfio_dev_wr(fd, r0, VPMSI_REG_SCRATCH + i, 8,
+					 ~pattern(i, 8)));
+		ASSERT_EQ(~pattern(i, 8), vd_mmio_rd64(scratch, i))
+			TH_LOG("scratch + 0x%x", i);
+	}
+	VD_ASSERT_OK(vfio_dev_wr(fd, r0, VPMSI_REG_SCRATCH + 3, 4,
+				 0x44332211));
+	EXPECT_EQ(0x11, vd_mmio_rd8(scratch, 3));
+	EXPECT_EQ(0x22, vd_mmio_rd8(scratch, 4));
+	EXPECT_EQ(0x33, vd_mmio_rd8(scratch, 5));
+	EXPECT_EQ(0x44, vd_mmio_rd8(scratch, 6));
+
+	/* A mapping of one page in the middle sees the same registers */
+	page = vfio_dev_mmap(fd, r0, VPMSI_TABLE, 0x1000);
+	ASSERT_NE(NULL, page) TH_LOG("mmap at 0x%x: %s", VPMSI_TABLE,
+				     vd_errno_name(errno));
+	VD_ASSERT_OK(vfio_dev_rd(fd, r0, VPMSI_TABLE_ENTRY(1), 8, &v));
+	EXPECT_EQ(v, vd_mmio_rd64(page, 16));
+	EXPECT_EQ(v, vd_mmio_rd64(self->regs, VPMSI_TABLE_ENTRY(1)));
+	munmap(page, 0x1000);
+
+	/* A read-only mapping is allowed on a read/write region */
+	page = mmap(NULL, 0x1000, PROT_READ, MAP_SHARED, fd, r0->offset);
+	ASSERT_NE(MAP_FAILED, page) TH_LOG("read-only mmap: %s",
+					   vd_errno_name(errno));
+	EXPECT_EQ(VPMSI_ID, vd_mmio_rd32(page, 0));
+	munmap(page, 0x1000);
+}
+
+static int mmap_errno(int fd, size_t len, int prot, int flags, uint64_t off)
+{
+	void *p = mmap(NULL, len, prot, flags, fd, (off_t)off);
+
+	if (p != MAP_FAILED) {
+		munmap(p, len);
+		return 0;
+	}
+	return errno;
+}
+
+TEST_F(region, mmap_refused)
+{
+	const struct vfio_region_info *r0 = &self->ri[VD_REGION_REGS];
+	const struct vfio_region_info *r1 = &self->ri[VD_REGION_AUX];
+	int rw = PROT_READ | PROT_WRITE;
+	int fd = self->vd.device;
+	long page = sysconf(_SC_PAGESIZE);
+
+	/* Region 1 is not page sized */
+	EXPECT_EQ(EINVAL, mmap_errno(fd, page, rw, MAP_SHARED, r1->offset));
+	EXPECT_EQ(EINVAL, mmap_errno(fd, page, PROT_READ, MAP_SHARED,
+				     r1->offset));
+	/* Beyond the size of region 0 */
+	EXPECT_EQ(EINVAL, mmap_errno(fd, 2 * VPMSI_WINDOW_SIZE, rw,
+				     MAP_SHARED, r0->offset));
+	EXPECT_EQ(EINVAL, mmap_errno(fd, page, rw, MAP_SHARED,
+				     r0->offset + VPMSI_WINDOW_SIZE));
+	EXPECT_EQ(EINVAL, mmap_errno(fd, 2 * page, rw, MAP_SHARED,
+				     r0->offset + VPMSI_WINDOW_SIZE - page));
+	/* Private mappings of device memory */
+	EXPECT_EQ(EINVAL, mmap_errno(fd, page, rw, MAP_PRIVATE, r0->offset));
+	/* No such region */
+	EXPECT_EQ(EINVAL, mmap_errno(fd, page, rw, MAP_SHARED,
+				     VD_REGION_OFFSET(VD_NUM_REGIONS)));
+	/* The whole region and its last page are fine */
+	EXPECT_EQ(0, mmap_errno(fd, VPMSI_WINDOW_SIZE, rw, MAP_SHARED,
+				r0->offset));
+	EXPECT_EQ(0, mmap_errno(fd, page, rw, MAP_SHARED,
+				r0->offset + VPMSI_WINDOW_SIZE - page));
+}
+
+TEST_F(region, reset)
+{
+	const struct vfio_region_info *r0 = &self->ri[VD_REGION_REGS];
+	int fd = self->vd.device;
+	uint32_t last;
+	uint64_t v;
+	int i;
+
+	if (!(self->vd.info.flags & VFIO_DEVICE_FLAGS_RESET)) {
+		/* Upstream: no reset function -> EINVAL */
+		VD_EXPECT_ERR(EINVAL, vfio_dev_reset(fd));
+		SKIP(return, "device has no reset (VFIO_DEVICE_FLAGS_RESET clear)");
+	}
+	for (i = 0; i < 3; i++) {
+		VD_ASSERT_OK(vfio_dev_reset(fd));
+		/* The reset completes: RESET reads 0, the model runs */
+		EXPECT_EQ(0, vfio_dev_poll32(fd, r0, VPMSI_REG_RESET, ~0u, 0,
+					     VD_DEV_MS, &last))
+			TH_LOG("RESET register stuck at 0x%x", last);
+		EXPECT_EQ(0, vfio_dev_poll32(fd, r0, VPMSI_REG_STATUS,
+					     VPMSI_STATUS_READY,
+					     VPMSI_STATUS_READY, VD_DEV_MS,
+					     &last))
+			TH_LOG("STATUS not READY after reset: 0x%x", last);
+		VD_ASSERT_OK(vfio_dev_rd(fd, r0, VPMSI_REG_ID, 4, &v));
+		EXPECT_EQ(VPMSI_ID, v);
+	}
+	/* The mapping survives a reset */
+	EXPECT_EQ(VPMSI_ID, vd_mmio_rd32(self->regs, VPMSI_REG_ID));
+}
+
+TEST_HARNESS_MAIN
