@@ -1,0 +1,494 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * MSI helpers for the vfio-platform-msi selftests. See msi.h.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+
+#include "msi.h"
+
+/* Longest chain we walk before calling it a loop */
+#define MSI_MAX_CAPS	64
+
+const char *msi_dev_name(void)
+{
+	const char *name = getenv(VFIO_DEV_ENV_DEVICE);
+
+	return name && *name ? name : NULL;
+}
+
+/* Read a one-line sysfs file without its newline: 0 or -errno */
+static int msi_read_line(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return 0;
+}
+
+static int msi_write_str(const char *path, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	if (n < 0)
+		ret = -errno;
+	else if ((size_t)n != len)
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+int msi_mode_get(char *buf, size_t len)
+{
+	return msi_read_line(MSI_MODE_PARAM, buf, len);
+}
+
+int msi_mode_set(const char *mode)
+{
+	return msi_write_str(MSI_MODE_PARAM, mode);
+}
+
+static int msi_vectors_path(char *path, size_t len)
+{
+	const char *name = msi_dev_name();
+
+	if (!name)
+		return -ENOENT;
+	snprintf(path, len, "/sys/bus/platform/devices/%s/%s", name,
+		 MSI_VECTORS_ATTR);
+	return 0;
+}
+
+int msi_vectors_get(unsigned int *n)
+{
+	char path[256], buf[32], *end;
+	unsigned long v;
+	int ret;
+
+	ret = msi_vectors_path(path, sizeof(path));
+	if (ret)
+		return ret;
+	ret = msi_read_line(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	errno = 0;
+	v = strtoul(buf, &end, 0);
+	if (errno || end == buf || *end || v > UINT32_MAX)
+		return -EINVAL;
+	*n = v;
+	return 0;
+}
+
+int msi_vectors_set(unsigned int n)
+{
+	char path[256], buf[32];
+	int ret;
+
+	ret = msi_vectors_path(path, sizeof(path));
+	if (ret)
+		return ret;
+	snprintf(buf, sizeof(buf), "%u\n", n);
+	return msi_write_str(path, buf);
+}
+
+static int msi_why(struct msi_dev *md, int err, const char *fmt, const char *s)
+{
+	snprintf(md->why, sizeof(md->why), fmt, s);
+	return err;
+}
+
+int msi_dev_open(struct msi_dev *md, const char *mode)
+{
+	struct vfio_region_info ri;
+	struct vfio_irq_info ii;
+	char cur[16] = "";
+	int ret;
+
+	memset(md, 0, sizeof(*md));
+	vfio_dev_init(&md->vd);
+
+	ret = msi_mode_get(cur, sizeof(cur));
+	if (ret && ret != -ENOENT)
+		return msi_why(md, ret, "cannot read %s", MSI_MODE_PARAM);
+	if (mode && ret) {
+		/* No knob: the plug-in can only be in its default mode */
+		if (strcmp(mode, MSI_MODE_DEFAULT))
+			return msi_why(md, -EOPNOTSUPP,
+				       "no %s: cannot select this mode",
+				       MSI_MODE_PARAM);
+	} else if (mode && strcmp(mode, cur)) {
+		ret = msi_mode_set(mode);
+		if (ret)
+			return msi_why(md, ret, "cannot write %s",
+				       MSI_MODE_PARAM);
+		snprintf(md->saved_mode, sizeof(md->saved_mode), "%s",
+			 MSI_MODE_DEFAULT);
+	}
+	snprintf(md->mode, sizeof(md->mode), "%s",
+		 mode ? mode : (*cur ? cur : MSI_MODE_DEFAULT));
+
+	ret = vfio_dev_open(&md->vd);
+	if (ret) {
+		msi_why(md, ret, "%.150s", md->vd.err);
+		goto err;
+	}
+	ret = vfio_dev_region_info(md->vd.device, VD_REGION_REGS, &ri);
+	if (ret) {
+		msi_why(md, ret, "%s", "GET_REGION_INFO(0)");
+		goto err;
+	}
+	md->regs = vfio_dev_mmap(md->vd.device, &ri, 0, VPMSI_WINDOW_SIZE);
+	if (!md->regs) {
+		ret = -errno;
+		msi_why(md, ret, "%s", "mmap of region 0");
+		goto err;
+	}
+	if (md->vd.info.num_irqs <= VD_NUM_WIRED) {
+		ret = -ENODEV;
+		snprintf(md->why, sizeof(md->why),
+			 "no MSI index: num_irqs %u in mode %s",
+			 md->vd.info.num_irqs, md->mode);
+		goto err;
+	}
+	md->index = VD_NUM_WIRED;
+	ret = vfio_dev_irq_info(md->vd.device, md->index, &ii);
+	if (ret) {
+		msi_why(md, ret, "%s", "GET_IRQ_INFO(MSI index)");
+		goto err;
+	}
+	md->nvec = ii.count;
+	md->info_flags = ii.flags;
+	return 0;
+
+err:
+	msi_dev_close(md);
+	return ret;
+}
+
+void msi_dev_close(struct msi_dev *md)
+{
+	if (md->regs) {
+		munmap(md->regs, VPMSI_WINDOW_SIZE);
+		md->regs = NULL;
+	}
+	vfio_dev_close(&md->vd);
+	if (md->saved_mode[0]) {
+		msi_mode_set(md->saved_mode);
+		md->saved_mode[0] = '\0';
+	}
+}
+
+int msi_irq_info_raw(int devfd, uint32_t index, void *buf, size_t len,
+		     uint32_t argsz)
+{
+	struct vfio_irq_info *ii = buf;
+
+	if (len < MSI_INFO_V1_SIZE)
+		return -EINVAL;
+	memset(buf, 0, len);
+	ii->argsz = argsz;
+	ii->index = index;
+	return ioctl(devfd, VFIO_DEVICE_GET_IRQ_INFO, buf) ? -errno : 0;
+}
+
+int msi_irq_info(int devfd, uint32_t index, struct vfio_irq_info_ext **info,
+		 size_t *len)
+{
+	struct vfio_irq_info_ext probe;
+	struct vfio_irq_info_ext *buf;
+	size_t need;
+	int ret;
+
+	ret = msi_irq_info_raw(devfd, index, &probe, sizeof(probe),
+			       sizeof(probe));
+	if (ret)
+		return ret;
+	need = probe.argsz > sizeof(probe) ? probe.argsz : sizeof(probe);
+	buf = calloc(1, need);
+	if (!buf)
+		return -ENOMEM;
+	if (need == sizeof(probe)) {
+		memcpy(buf, &probe, sizeof(probe));
+	} else {
+		ret = msi_irq_info_raw(devfd, index, buf, need, need);
+		if (!ret && buf->argsz > need)
+			ret = -EOVERFLOW;	/* the chain grew meanwhile */
+		if (ret) {
+			free(buf);
+			return ret;
+		}
+	}
+	*info = buf;
+	*len = need;
+	return 0;
+}
+
+const char *msi_chain_check(const struct vfio_irq_info_ext *info, size_t len)
+{
+	const struct vfio_info_cap_header *hdr;
+	uint32_t off, prev = 0;
+	int n;
+
+	if (!(info->flags & VFIO_IRQ_INFO_FLAG_CAPS))
+		return info->cap_offset ? "cap_offset set without FLAG_CAPS" :
+					  NULL;
+	for (off = info->cap_offset, n = 0; off; off = hdr->next, n++) {
+		if (n >= MSI_MAX_CAPS)
+			return "too many capabilities (a loop?)";
+		if (off < MSI_INFO_EXT_SIZE)
+			return "capability inside struct vfio_irq_info_ext";
+		if (off % 8)
+			return "capability not 8-byte aligned";
+		if (off <= prev)
+			return "capability not after the previous one";
+		if ((size_t)off + sizeof(*hdr) > len)
+			return "capability header past the end of the reply";
+		hdr = (const void *)((const uint8_t *)info + off);
+		if (!hdr->version)
+			return "capability version 0";
+		prev = off;
+	}
+	return NULL;
+}
+
+const struct vfio_info_cap_header *
+msi_cap_find(const struct vfio_irq_info_ext *info, size_t len, uint16_t id,
+	     size_t *caplen)
+{
+	const struct vfio_info_cap_header *hdr;
+	uint32_t off;
+
+	if (msi_chain_check(info, len) ||
+	    !(info->flags & VFIO_IRQ_INFO_FLAG_CAPS))
+		return NULL;
+	for (off = info->cap_offset; off; off = hdr->next) {
+		hdr = (const void *)((const uint8_t *)info + off);
+		if (hdr->id != id)
+			continue;
+		if (caplen)
+			*caplen = (hdr->next ? hdr->next : len) - off;
+		return hdr;
+	}
+	return NULL;
+}
+
+const struct vfio_irq_info_cap_type *
+msi_cap_type(const struct vfio_irq_info_ext *info, size_t len)
+{
+	const struct vfio_info_cap_header *hdr;
+	size_t room;
+
+	hdr = msi_cap_find(info, len, VFIO_IRQ_INFO_CAP_TYPE, &room);
+	if (!hdr || room < sizeof(struct vfio_irq_info_cap_type))
+		return NULL;
+	return (const void *)hdr;
+}
+
+const struct vfio_irq_info_cap_msi_msgs *
+msi_cap_msgs(const struct vfio_irq_info_ext *info, size_t len)
+{
+	const struct vfio_irq_info_cap_msi_msgs *cap;
+	const struct vfio_info_cap_header *hdr;
+	size_t room;
+
+	hdr = msi_cap_find(info, len, VFIO_IRQ_INFO_CAP_MSI_MSGS, &room);
+	if (!hdr || room < sizeof(*cap))
+		return NULL;
+	cap = (const void *)hdr;
+	if ((room - sizeof(*cap)) / sizeof(cap->msgs[0]) < cap->nr)
+		return NULL;
+	return cap;
+}
+
+int msi_get_msgs(struct msi_dev *md, struct vfio_irq_msi_msg *msgs,
+		 uint32_t *cap_flags)
+{
+	const struct vfio_irq_info_cap_msi_msgs *cap;
+	struct vfio_irq_info_ext *info;
+	size_t len;
+	int ret;
+
+	ret = msi_irq_info(md->vd.device, md->index, &info, &len);
+	if (ret)
+		return ret;
+	cap = msi_cap_msgs(info, len);
+	if (!cap) {
+		ret = -ENOENT;
+	} else if (cap->nr != md->nvec) {
+		ret = -ERANGE;
+	} else {
+		memcpy(msgs, cap->msgs, md->nvec * sizeof(*msgs));
+		if (cap_flags)
+			*cap_flags = cap->flags;
+	}
+	free(info);
+	return ret;
+}
+
+int msi_set_fds(int devfd, uint32_t index, uint32_t action, uint32_t start,
+		uint32_t count, const int32_t *fds)
+{
+	return vfio_irq_set(devfd, action | VFIO_IRQ_SET_DATA_EVENTFD, index,
+			    start, count, fds, count * sizeof(*fds));
+}
+
+int msi_set_bools(int devfd, uint32_t index, uint32_t action, uint32_t start,
+		  uint32_t count, const uint8_t *vals)
+{
+	return vfio_irq_set(devfd, action | VFIO_IRQ_SET_DATA_BOOL, index,
+			    start, count, vals, count);
+}
+
+int msi_set_none(int devfd, uint32_t index, uint32_t action, uint32_t start,
+		 uint32_t count)
+{
+	return vfio_irq_set(devfd, action | VFIO_IRQ_SET_DATA_NONE, index,
+			    start, count, NULL, 0);
+}
+
+/* Make room for @more open files beyond those already open */
+static void msi_raise_nofile(unsigned int more)
+{
+	struct rlimit rl;
+	long open_now = msi_open_fds();
+	rlim_t want;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	want = (rlim_t)more + (open_now > 0 ? open_now : 0) + 64;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur >= want)
+		return;
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want) {
+		rl.rlim_cur = want;
+	} else {
+		/* Root may raise the hard limit too; else take what there is */
+		struct rlimit hard = { .rlim_cur = want, .rlim_max = want };
+
+		if (!setrlimit(RLIMIT_NOFILE, &hard))
+			return;
+		rl.rlim_cur = rl.rlim_max;
+	}
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+int msi_efds_create(int *fds, unsigned int n)
+{
+	unsigned int i;
+	int fd;
+
+	msi_raise_nofile(n);
+	for (i = 0; i < n; i++) {
+		fd = efd_create();
+		if (fd < 0) {
+			if (!i)
+				return fd;
+			break;
+		}
+		fds[i] = fd;
+	}
+	return i;
+}
+
+void msi_efds_close(int *fds, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
+long msi_proc_interrupts_count(const char *name)
+{
+	char line[1024];
+	long n = 0;
+	FILE *f;
+
+	f = fopen("/proc/interrupts", "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, name))
+			n++;
+	fclose(f);
+	return n;
+}
+
+long msi_meminfo_kb(const char *key)
+{
+	size_t klen = strlen(key);
+	char line[256];
+	long val = -ENOENT;
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			val = strtol(line + klen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+long msi_dir_entries(const char *path)
+{
+	struct dirent *de;
+	long n = 0;
+	DIR *d;
+
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+long msi_open_fds(void)
+{
+	long n = msi_dir_entries("/proc/self/fd");
+
+	/* Not counting the directory's own fd */
+	return n > 0 ? n - 1 : n;
+}
+
+void msi_drop_caches(void)
+{
+	sync();
+	msi_write_str("/proc/sys/vm/drop_caches", "3");
+}

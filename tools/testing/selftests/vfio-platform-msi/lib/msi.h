@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * MSI helpers for the vfio-platform-msi selftests, on top of vfio_dev.h and
+ * testdev.h:
+ *
+ *  - the device with its MSI index: open (optionally in a given msi_mode of
+ *    the test device's plug-in), map the register window, find the index;
+ *  - VFIO_DEVICE_GET_IRQ_INFO with capabilities: argsz negotiation, a
+ *    checked walk of the chain, lookup of a capability;
+ *  - VFIO_DEVICE_SET_IRQS over a range of vectors;
+ *  - the plug-in's knobs (msi_mode, msi_vectors) and system counters for
+ *    leak checks (/proc/interrupts, /proc/meminfo, /sys/kernel/irq).
+ *
+ * Same conventions as vfio_dev.h: 0 (or a count) or a negative errno, never
+ * exit; the tests decide what a failure means.
+ */
+#ifndef VPMSI_LIB_MSI_H
+#define VPMSI_LIB_MSI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/vfio.h>
+#include <linux/vfio_platform_msi.h>
+
+#include "testdev.h"
+#include "vfio_dev.h"
+
+/* The test device's plug-in and its knobs */
+#define MSI_MODE_PARAM	"/sys/module/vpmsi_testdev_plugin/parameters/msi_mode"
+#define MSI_MODE_DEVICE		"device"
+#define MSI_MODE_IRQCHIP	"irqchip"
+#define MSI_MODE_GENERIC	"generic"
+#define MSI_MODE_DEFAULT	MSI_MODE_DEVICE
+/* /sys/bus/platform/devices/<dev>/msi_vectors: generic mode's count */
+#define MSI_VECTORS_ATTR	"msi_vectors"
+
+/* The name of a vector's handler in /proc/interrupts */
+#define MSI_IRQ_NAME		"vfio-msi"
+
+/* Size of struct vfio_irq_info (upstream) and of the extended structure */
+#define MSI_INFO_V1_SIZE	((uint32_t)sizeof(struct vfio_irq_info))
+#define MSI_INFO_EXT_SIZE	((uint32_t)sizeof(struct vfio_irq_info_ext))
+
+struct msi_dev {
+	struct vfio_dev vd;
+	void *regs;			/* register window (region 0), or NULL */
+	uint32_t index;			/* the MSI index (= wired lines) */
+	uint32_t nvec;			/* its count */
+	uint32_t info_flags;		/* its VFIO_IRQ_INFO_* flags */
+	char mode[16];			/* the mode the device was opened in */
+	char saved_mode[16];		/* msi_mode to restore, or "" */
+	char why[160];			/* why msi_dev_open() failed */
+};
+
+/* Name of the test device, from the environment (NULL if unset) */
+const char *msi_dev_name(void);
+
+/*
+ * Open the device. With a @mode, set the plug-in's msi_mode first (and
+ * remember the old one for msi_dev_close()); -EOPNOTSUPP if the plug-in
+ * has no such parameter. Maps the register window. -ENODEV if the device
+ * has no MSI index. md->why says what failed.
+ */
+int msi_dev_open(struct msi_dev *md, const char *mode);
+/* Close what is open and restore msi_mode; safe to call twice */
+void msi_dev_close(struct msi_dev *md);
+
+/* Plug-in knobs: 0 or -errno (-ENOENT: no such knob) */
+int msi_mode_get(char *buf, size_t len);
+int msi_mode_set(const char *mode);
+int msi_vectors_get(unsigned int *n);
+int msi_vectors_set(unsigned int n);
+
+/*
+ * One VFIO_DEVICE_GET_IRQ_INFO with argsz @argsz on a zeroed buffer of
+ * @len >= max(argsz, 16) bytes: 0 or -errno.
+ */
+int msi_irq_info_raw(int devfd, uint32_t index, void *buf, size_t len,
+		     uint32_t argsz);
+/*
+ * GET_IRQ_INFO the way a user does it: ask with the extended structure,
+ * learn the size from argsz, ask again with a buffer that big. On success
+ * *info is malloc()ed (free() it) and *len is the buffer's size.
+ */
+int msi_irq_info(int devfd, uint32_t index, struct vfio_irq_info_ext **info,
+		 size_t *len);
+/*
+ * Check the chain of a reply of @len bytes: offsets in bounds, 8-byte
+ * aligned, each past the previous capability, headers that fit. NULL if
+ * sound, else what is wrong (a static string).
+ */
+const char *msi_chain_check(const struct vfio_irq_info_ext *info, size_t len);
+/* The capability @id of a checked chain, or NULL; *caplen its room */
+const struct vfio_info_cap_header *
+msi_cap_find(const struct vfio_irq_info_ext *info, size_t len, uint16_t id,
+	     size_t *caplen);
+const struct vfio_irq_info_cap_type *
+msi_cap_type(const struct vfio_irq_info_ext *info, size_t len);
+/* MSI_MSGS, if it and its @nr entries fit in the reply */
+const struct vfio_irq_info_cap_msi_msgs *
+msi_cap_msgs(const struct vfio_irq_info_ext *info, size_t len);
+
+/*
+ * A snapshot of the index's messages: @msgs gets md->nvec entries.
+ * *cap_flags (if not NULL) the capability's flags. 0 or -errno (-ENOENT:
+ * no MSI_MSGS capability).
+ */
+int msi_get_msgs(struct msi_dev *md, struct vfio_irq_msi_msg *msgs,
+		 uint32_t *cap_flags);
+
+/* SET_IRQS on [start, start + count) of the MSI index */
+int msi_set_fds(int devfd, uint32_t index, uint32_t action, uint32_t start,
+		uint32_t count, const int32_t *fds);
+int msi_set_bools(int devfd, uint32_t index, uint32_t action, uint32_t start,
+		  uint32_t count, const uint8_t *vals);
+int msi_set_none(int devfd, uint32_t index, uint32_t action, uint32_t start,
+		 uint32_t count);
+
+/* Enable @vector on @fd (-1: disable it) */
+static inline int msi_enable(struct msi_dev *md, uint32_t vector, int32_t fd)
+{
+	return msi_set_fds(md->vd.device, md->index,
+			   VFIO_IRQ_SET_ACTION_TRIGGER, vector, 1, &fd);
+}
+
+static inline int msi_mask(struct msi_dev *md, uint32_t vector, bool mask)
+{
+	return msi_set_none(md->vd.device, md->index,
+			    mask ? VFIO_IRQ_SET_ACTION_MASK :
+				   VFIO_IRQ_SET_ACTION_UNMASK, vector, 1);
+}
+
+/* Disable every vector (TRIGGER | DATA_NONE, count 0) */
+static inline int msi_disable_all(struct msi_dev *md)
+{
+	return msi_set_none(md->vd.device, md->index,
+			    VFIO_IRQ_SET_ACTION_TRIGGER, 0, 0);
+}
+
+/* Fire @vector once from the device model */
+static inline int msi_fire(struct msi_dev *md, uint32_t vector)
+{
+	return td_fire(md->regs, vector, 1, VD_DEV_MS);
+}
+
+/*
+ * Create @n eventfds in @fds, raising RLIMIT_NOFILE as far as needed and
+ * allowed. Returns how many were created (>= 1), or -errno; the caller
+ * shares them between vectors when fewer than @n.
+ */
+int msi_efds_create(int *fds, unsigned int n);
+void msi_efds_close(int *fds, unsigned int n);
+
+/* Leak counters: a count >= 0 or -errno */
+long msi_proc_interrupts_count(const char *name);
+long msi_meminfo_kb(const char *key);
+long msi_dir_entries(const char *path);
+long msi_open_fds(void);
+/* echo 3 > /proc/sys/vm/drop_caches (best effort, for stable counters) */
+void msi_drop_caches(void);
+
+#endif /* VPMSI_LIB_MSI_H */

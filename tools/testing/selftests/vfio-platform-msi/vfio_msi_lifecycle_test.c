@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-platform-msi: the MSI block's life cycle (Documentation/uapi.rst,
+ * "Setting MSI interrupts": allocated on the first SET_IRQS, kept until
+ * close; on close the device is stopped first, then the interrupts, the
+ * block and the eventfds are freed).
+ *
+ *  - open and close the device OPEN_CYCLES times, every MSI_EVERY-th time
+ *    with a few vectors enabled and fired: afterwards no "vfio-msi"
+ *    handler in /proc/interrupts, as many irq descriptors and open fds as
+ *    before, and slab within a tolerance;
+ *  - close while the device is firing;
+ *  - a new open starts from scratch (no message, no mask kept);
+ *  - VFIO_DEVICE_RESET with vectors enabled keeps the messages;
+ *  - generic mode with msi_vectors = 0 has no MSI index.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "msi.h"
+
+#define OPEN_CYCLES	1000
+#define MSI_EVERY	20	/* every 20th cycle enables vectors */
+#define MSI_CYCLE_VECS	4
+#define WARMUP_CYCLES	20
+/*
+ * Slab tolerance. The cycles allocate per open: the vector array (2048
+ * entries), the irq descriptors and msi descriptors of the block, handler
+ * names, eventfd contexts, VFIO's file and device structures. A leak of
+ * any one of them per cycle is at least 64 bytes x 1000 cycles = 64 KiB,
+ * and per MSI cycle (50 of them) the block alone is tens of KiB each.
+ * Unrelated slab activity of the otherwise idle guest over the run stays
+ * well below 1 MiB (dentries of /proc reads, kworkers), so allow 1 MiB:
+ * about 1 KiB per cycle.
+ */
+#define SLAB_TOLERANCE_KB	1024
+#define BURST_MSIS	2000	/* MSIs in flight when the device closes */
+
+struct counters {
+	long msi_lines;		/* "vfio-msi" lines in /proc/interrupts */
+	long irq_descs;		/* entries of /sys/kernel/irq */
+	long slab_kb;		/* Slab: of /proc/meminfo */
+	long fds;		/* our open fds */
+};
+
+static void counters_read(struct counters *c)
+{
+	msi_drop_caches();
+	c->msi_lines = msi_proc_interrupts_count(MSI_IRQ_NAME);
+	c->irq_descs = msi_dir_entries("/sys/kernel/irq");
+	c->slab_kb = msi_meminfo_kb("Slab");
+	c->fds = msi_open_fds();
+}
+
+FIXTURE(life) {
+	struct msi_dev md;
+	unsigned int saved_vectors;
+	bool restore_vectors;
+};
+
+FIXTURE_SETUP(life)
+{
+	const char *why = vfio_dev_env_missing();
+	int ret;
+
+	memset(&self->md, 0, sizeof(self->md));
+	vfio_dev_init(&self->md.vd);
+	self->restore_vectors = false;
+	if (why)
+		SKIP(return, "%s", why);
+	/* Check that there is an MSI index at all, in device mode */
+	ret = msi_dev_open(&self->md, MSI_MODE_DEVICE);
+	if (ret == -ENODEV)
+		SKIP(return, "%s", self->md.why);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", self->md.why, vd_errno_name(-ret));
+	msi_dev_close(&self->md);
+}
+
+FIXTURE_TEARDOWN(life)
+{
+	msi_dev_close(&self->md);
+	if (self->restore_vectors)
+		msi_vectors_set(self->saved_vectors);
+	if (strcmp(self->md.mode, MSI_MODE_DEFAULT))
+		msi_mode_set(MSI_MODE_DEFAULT);
+}
+
+/* One cycle: open, maybe enable and fire a few vectors, close */
+static int cycle(struct msi_dev *md, bool with_msi, int efd, char *why,
+		 size_t len)
+{
+	uint64_t val;
+	unsigned int v;
+	int ret;
+
+	ret = msi_dev_open(md, NULL);
+	if (ret) {
+		snprintf(why, len, "open: %s", md->why);
+		return ret;
+	}
+	for (v = 0; with_msi && v < MSI_CYCLE_VECS && !ret; v++)
+		ret = msi_enable(md, v * (md->nvec / MSI_CYCLE_VECS), efd);
+	if (ret) {
+		snprintf(why, len, "enable: %s", vd_errno_name(-ret));
+	} else if (with_msi) {
+		ret = msi_fire(md, 0);
+		if (!ret && efd_wait(efd, VD_EVENT_MS, &val) != 1)
+			ret = -ETIMEDOUT;
+		if (ret)
+			snprintf(why, len, "vector 0: %s",
+				 vd_errno_name(-ret));
+	}
+	if (!ret && with_msi &&
+	    msi_proc_interrupts_count(MSI_IRQ_NAME) < MSI_CYCLE_VECS) {
+		snprintf(why, len, "fewer than %d %s lines with %d vectors enabled",
+			 MSI_CYCLE_VECS, MSI_IRQ_NAME, MSI_CYCLE_VECS);
+		ret = -ENOENT;
+	}
+	msi_dev_close(md);
+	return ret;
+}
+
+TEST_F_TIMEOUT(life, open_close_leak, 300)
+{
+	struct counters before, after;
+	uint64_t t0, t1;
+	char why[200] = "";
+	int efd, i, ret = 0;
+
+	efd = efd_create();
+	VD_ASSERT_OK(efd);
+	/* Mode set once: cycles open with whatever msi_mode is */
+	ASSERT_TRUE(!strcmp(self->md.mode, MSI_MODE_DEVICE));
+	for (i = 0; i < WARMUP_CYCLES && !ret; i++)
+		ret = cycle(&self->md, i % 2, efd, why, sizeof(why));
+	ASSERT_EQ(0, ret) TH_LOG("warm-up cycle %d: %s", i, why);
+
+	counters_read(&before);
+	ASSERT_EQ(0, before.msi_lines)
+		TH_LOG("%ld %s lines with the device closed", before.msi_lines,
+		       MSI_IRQ_NAME);
+	ASSERT_LT(0, before.irq_descs);
+	ASSERT_LT(0, before.slab_kb);
+
+	t0 = td_now_ns();
+	for (i = 0; i < OPEN_CYCLES && !ret; i++)
+		ret = cycle(&self->md, i % MSI_EVERY == 0, efd, why,
+			    sizeof(why));
+	t1 = td_now_ns();
+	ASSERT_EQ(0, ret) TH_LOG("cycle %d: %s", i, why);
+	efd_drain(efd);
+
+	counters_read(&after);
+	TH_LOG("%d cycles in %llu ms", OPEN_CYCLES,
+	       (unsigned long long)(t1 - t0) / 1000000);
+	TH_LOG("%s lines %ld -> %ld, irqs %ld -> %ld, slab %ld -> %ld kB, fds %ld -> %ld",
+	       MSI_IRQ_NAME, before.msi_lines, after.msi_lines,
+	       before.irq_descs, after.irq_descs, before.slab_kb,
+	       after.slab_kb, before.fds, after.fds);
+	EXPECT_EQ(0, after.msi_lines);
+	EXPECT_EQ(before.irq_descs, after.irq_descs)
+		TH_LOG("irq descriptors leaked");
+	EXPECT_EQ(before.fds, after.fds);
+	EXPECT_GE(before.slab_kb + SLAB_TOLERANCE_KB, after.slab_kb)
+		TH_LOG("slab grew by %ld kB over %d cycles",
+		       after.slab_kb - before.slab_kb, OPEN_CYCLES);
+	close(efd);
+}
+
+/* Close while the device is sending a burst of MSIs to enabled vectors */
+TEST_F_TIMEOUT(life, close_under_fire, 60)
+{
+	struct msi_dev *md = &self->md;
+	unsigned int v, round;
+	uint64_t val;
+	int efd, ret;
+
+	efd = efd_create();
+	VD_ASSERT_OK(efd);
+	for (round = 0; round < 4; round++) {
+		/* Alternate the modes; irqchip only if the plug-in has it */
+		ret = msi_dev_open(md, round % 2 ? MSI_MODE_IRQCHIP :
+					MSI_MODE_DEVICE);
+		if (ret == -EOPNOTSUPP)
+			ret = msi_dev_open(md, MSI_MODE_DEVICE);
+		ASSERT_EQ(0, ret) TH_LOG("round %u: %s", round, md->why);
+		for (v = 0; v < 8; v++)
+			VD_ASSERT_OK(msi_enable(md, v, efd));
+		/* Post the request, do not wait for it: close at once */
+		td_wr32(md->regs, VPMSI_REG_FIRE, VPMSI_FIRE_GO |
+			VPMSI_FIRE_COUNT(BURST_MSIS) | (round % 8));
+		msi_dev_close(md);
+		efd_drain(efd);
+		ASSERT_EQ(0, msi_proc_interrupts_count(MSI_IRQ_NAME))
+			TH_LOG("round %u: handlers left after close", round);
+	}
+
+	/* The device works afterwards */
+	VD_ASSERT_OK(msi_dev_open(md, MSI_MODE_DEVICE));
+	VD_ASSERT_OK(msi_enable(md, 0, efd));
+	VD_ASSERT_OK(msi_fire(md, 0));
+	VD_ASSERT_EVENT(efd, &val, "vector 0 after the closes under fire");
+	ASSERT_EQ(1, val);
+	msi_dev_close(md);
+	close(efd);
+}
+
+/* A new open forgets everything: messages, masks, eventfds */
+TEST_F(life, reopen_fresh)
+{
+	struct msi_dev *md = &self->md;
+	struct vfio_irq_msi_msg *m;
+	unsigned int v;
+	uint64_t val;
+	int efd;
+
+	efd = efd_create();
+	VD_ASSERT_OK(efd);
+	VD_ASSERT_OK(msi_dev_open(md, MSI_MODE_DEVICE));
+	m = calloc(md->nvec, sizeof(*m));
+	ASSERT_NE(NULL, m);
+	VD_ASSERT_OK(msi_enable(md, 1, efd));
+	VD_ASSERT_OK(msi_mask(md, 1, true));
+	msi_dev_close(md);
+
+	VD_ASSERT_OK(msi_dev_open(md, MSI_MODE_DEVICE));
+	VD_ASSERT_OK(msi_get_msgs(md, m, NULL));
+	for (v = 0; v < md->nvec; v++)
+		ASSERT_EQ(0, m[v].flags & VFIO_IRQ_MSI_MSG_VALID)
+			TH_LOG("vector %u valid right after open", v);
+	/* Not enabled: the old eventfd gets nothing */
+	VD_ASSERT_OK(msi_fire(md, 1));
+	VD_ASSERT_QUIET(efd, "vector 1 after reopen, not enabled");
+	/* Enabled: not masked any more */
+	VD_ASSERT_OK(msi_enable(md, 1, efd));
+	VD_ASSERT_OK(msi_fire(md, 1));
+	VD_ASSERT_EVENT(efd, &val, "vector 1 enabled after reopen");
+	ASSERT_EQ(1, val);
+	free(m);
+	close(efd);
+}
+
+/* VFIO_DEVICE_RESET with vectors enabled: messages kept, table restored */
+TEST_F(life, reset_keeps_messages)
+{
+	struct msi_dev *md = &self->md;
+	struct vfio_irq_msi_msg *m0, *m1;
+	uint32_t data;
+	uint64_t addr, val;
+	unsigned int v;
+	int efd;
+
+	efd = efd_create();
+	VD_ASSERT_OK(efd);
+	VD_ASSERT_OK(msi_dev_open(md, MSI_MODE_DEVICE));
+	if (!(md->vd.info.flags & VFIO_DEVICE_FLAGS_RESET))
+		SKIP(return, "the device has no reset");
+	m0 = calloc(md->nvec, sizeof(*m0));
+	m1 = calloc(md->nvec, sizeof(*m1));
+	ASSERT_TRUE(m0 && m1);
+	for (v = 0; v < 4; v++)
+		VD_ASSERT_OK(msi_enable(md, v, efd));
+	VD_ASSERT_OK(msi_get_msgs(md, m0, NULL));
+	VD_ASSERT_OK(vfio_dev_reset(md->vd.device));
+	VD_ASSERT_OK(msi_get_msgs(md, m1, NULL));
+	for (v = 0; v < md->nvec; v++)
+		ASSERT_EQ(0, memcmp(&m0[v], &m1[v], sizeof(m0[v])))
+			TH_LOG("vector %u: message changed by the reset", v);
+	/* PROGRAMMED: the kernel programs the device again after a reset */
+	for (v = 0; v < 4; v++) {
+		td_get_entry(md->regs, v, &addr, &data);
+		ASSERT_EQ(m1[v].address, addr) TH_LOG("vector %u", v);
+		ASSERT_EQ(m1[v].data, data) TH_LOG("vector %u", v);
+	}
+	VD_ASSERT_OK(msi_fire(md, 2));
+	VD_ASSERT_EVENT(efd, &val, "vector 2 after the reset");
+	ASSERT_EQ(1, val);
+	free(m0);
+	free(m1);
+	close(efd);
+}
+
+/* Generic mode with msi_vectors = 0: no MSI index; EBUSY while open */
+TEST_F(life, generic_no_vectors)
+{
+	struct msi_dev *md = &self->md;
+	struct vfio_irq_info ii;
+	unsigned int n = 0;
+	int ret;
+
+	ret = msi_vectors_get(&self->saved_vectors);
+	if (ret)
+		SKIP(return, "no %s: %s", MSI_VECTORS_ATTR,
+		     vd_errno_name(-ret));
+	self->restore_vectors = true;
+	VD_ASSERT_OK(msi_mode_set(MSI_MODE_GENERIC));
+	snprintf(md->mode, sizeof(md->mode), "%s", MSI_MODE_GENERIC);
+	VD_ASSERT_OK(msi_vectors_set(0));
+	VD_ASSERT_OK(msi_vectors_get(&n));
+	ASSERT_EQ(0, n);
+
+	VD_ASSERT_OPEN(&md->vd, vfio_dev_open(&md->vd));
+	EXPECT_EQ(VD_NUM_WIRED, md->vd.info.num_irqs);
+	VD_EXPECT_ERR(EINVAL, vfio_dev_irq_info(md->vd.device, VD_NUM_WIRED,
+						&ii));
+	VD_EXPECT_ERR(EINVAL, vfio_irq_set_trigger(md->vd.device,
+						   VD_NUM_WIRED, -1));
+	VD_EXPECT_ERR(EBUSY, msi_vectors_set(8));
+	vfio_dev_close(&md->vd);
+
+	/* Closed: writable again, and the index is back */
+	VD_ASSERT_OK(msi_vectors_set(8));
+	VD_ASSERT_OK(msi_dev_open(md, MSI_MODE_GENERIC));
+	EXPECT_EQ(8, md->nvec);
+	EXPECT_EQ(VD_NUM_WIRED + 1, md->vd.info.num_irqs);
+}
+
+TEST_HARNESS_MAIN
