@@ -7,7 +7,10 @@
  * It opens the device the way any VFIO user does (container, group, device
  * fd), prints what VFIO reports about it, maps its registers, connects an
  * eventfd to each wired interrupt line, asks the device to raise the lines
- * and prints the interrupts it receives.
+ * and prints the interrupts it receives. When the device has an MSI index
+ * (vfio-platform-msi's addition, <linux/vfio_platform_msi.h>), it reads the
+ * index's capability chain, enables a few vectors with an eventfd each,
+ * makes the device send them and shows masking at work.
  *
  * Environment: VFIO_PMSI_GROUP=/dev/vfio/N, VFIO_PMSI_DEVICE=<device name>
  * (scripts/vm-run sets both). Exit status 0 on success.
@@ -27,12 +30,15 @@
 #include <sys/mman.h>
 
 #include <linux/vfio.h>
+#include <linux/vfio_platform_msi.h>
 
 #include "vpmsi_testdev.h"
 
 #define TIMEOUT_MS	3000	/* for anything the device or kernel must do */
 #define QUIET_MS	200	/* to show that nothing more arrives */
 #define EDGE_PULSES	5
+#define MSI_DEMO_VECS	4
+#define MSI_HELD_FIRES	3
 
 struct demo {
 	int container, group, device;
@@ -207,7 +213,7 @@ static void show_device(struct demo *d)
 		else if (i == VPMSI_LINE_EDGE)
 			printf("   <- wired line 1 (edge)");
 		else if (ii.count > 1)
-			printf("   <- MSI block (not used by this demo)");
+			printf("   <- MSI block");
 		printf("\n");
 	}
 }
@@ -238,8 +244,8 @@ static void map_registers(struct demo *d)
 	       rd32(d, VPMSI_REG_NUM_VECTORS));
 }
 
-static void set_irq(struct demo *d, __u32 action, __u32 index,
-		    __s32 fd)
+static void set_irq_at(struct demo *d, __u32 action, __u32 index,
+		       __u32 start, __s32 fd)
 {
 	struct {
 		struct vfio_irq_set set;
@@ -249,14 +255,35 @@ static void set_irq(struct demo *d, __u32 action, __u32 index,
 			.argsz = sizeof(req),
 			.flags = action | VFIO_IRQ_SET_DATA_EVENTFD,
 			.index = index,
-			.start = 0,
+			.start = start,
 			.count = 1,
 		},
 		.fd = fd,
 	};
 
 	if (ioctl(d->device, VFIO_DEVICE_SET_IRQS, &req))
-		die("VFIO_DEVICE_SET_IRQS(index %u, fd %d): %s", index, fd,
+		die("VFIO_DEVICE_SET_IRQS(index %u.%u, fd %d): %s", index,
+		    start, fd, strerror(errno));
+}
+
+static void set_irq(struct demo *d, __u32 action, __u32 index, __s32 fd)
+{
+	set_irq_at(d, action, index, 0, fd);
+}
+
+/* MASK or UNMASK one vector of an index */
+static void mask_at(struct demo *d, __u32 action, __u32 index, __u32 start)
+{
+	struct vfio_irq_set set = {
+		.argsz = sizeof(set),
+		.flags = action | VFIO_IRQ_SET_DATA_NONE,
+		.index = index,
+		.start = start,
+		.count = 1,
+	};
+
+	if (ioctl(d->device, VFIO_DEVICE_SET_IRQS, &set))
+		die("VFIO_DEVICE_SET_IRQS(index %u.%u): %s", index, start,
 		    strerror(errno));
 }
 
@@ -342,6 +369,129 @@ static void demo_edge(struct demo *d)
 		die("expected %u interrupts", EDGE_PULSES);
 }
 
+/*
+ * VFIO_DEVICE_GET_IRQ_INFO with the capability chain: ask with the
+ * extended structure, learn the size from argsz, ask again. Returns a
+ * malloc'd buffer (struct vfio_irq_info_ext followed by the chain).
+ */
+static struct vfio_irq_info_ext *irq_info_caps(struct demo *d, __u32 index)
+{
+	struct vfio_irq_info_ext *info, probe = {
+		.argsz = sizeof(probe),
+		.index = index,
+	};
+
+	if (ioctl(d->device, VFIO_DEVICE_GET_IRQ_INFO, &probe))
+		die("VFIO_DEVICE_GET_IRQ_INFO(%u): %s", index, strerror(errno));
+	if (!(probe.flags & VFIO_IRQ_INFO_FLAG_CAPS))
+		die("irq %u has no capability chain", index);
+	info = calloc(1, probe.argsz);
+	if (!info)
+		die("out of memory");
+	info->argsz = probe.argsz;
+	info->index = index;
+	if (ioctl(d->device, VFIO_DEVICE_GET_IRQ_INFO, info))
+		die("VFIO_DEVICE_GET_IRQ_INFO(%u): %s", index, strerror(errno));
+	return info;
+}
+
+static void *find_cap(struct vfio_irq_info_ext *info, __u16 id)
+{
+	__u32 off = info->cap_offset;
+
+	while (off) {
+		struct vfio_info_cap_header *h = (void *)((char *)info + off);
+
+		if (h->id == id)
+			return h;
+		off = h->next;
+	}
+	return NULL;
+}
+
+static void fire(struct demo *d, unsigned int vector, unsigned int count)
+{
+	if (!wait_reg(d, VPMSI_REG_FIRE, ~0u, 0))
+		die("the device's FIRE mailbox stays busy");
+	wr32(d, VPMSI_REG_FIRE, VPMSI_FIRE_GO | VPMSI_FIRE_COUNT(count) |
+	     vector);
+	if (!wait_reg(d, VPMSI_REG_FIRE, ~0u, 0))
+		die("the device did not take the FIRE request");
+}
+
+static void demo_msi(struct demo *d, __u32 index)
+{
+	static const char *const mask_where[] = { "cannot be masked",
+		"at the interrupt controller", "in the device" };
+	const unsigned int vecs[MSI_DEMO_VECS] = { 0, 1, 2, 2047 };
+	struct vfio_irq_info_cap_msi_msgs *msgs;
+	struct vfio_irq_info_cap_type *type;
+	struct vfio_irq_info_ext *info;
+	int efd[MSI_DEMO_VECS];
+	unsigned int i, v;
+	__u64 n, stamp;
+
+	printf("\nMSIs (irq %u):\n", index);
+	for (i = 0; i < MSI_DEMO_VECS; i++) {
+		efd[i] = eventfd(0, EFD_CLOEXEC);
+		if (efd[i] < 0)
+			die("eventfd: %s", strerror(errno));
+		set_irq_at(d, VFIO_IRQ_SET_ACTION_TRIGGER, index, vecs[i],
+			   efd[i]);
+	}
+
+	info = irq_info_caps(d, index);
+	type = find_cap(info, VFIO_IRQ_INFO_CAP_TYPE);
+	msgs = find_cap(info, VFIO_IRQ_INFO_CAP_MSI_MSGS);
+	if (!type || !msgs || type->type != VFIO_IRQ_TYPE_MSI)
+		die("the MSI index does not describe itself");
+	printf("  %u vectors, edge, masked %s%s\n", info->count,
+	       type->mask < 3 ? mask_where[type->mask] : "(unknown)",
+	       type->flags & VFIO_IRQ_CAP_TYPE_DYNAMIC ?
+	       ", enabled one by one" : "");
+	printf("  messages %s by the kernel:\n",
+	       msgs->flags & VFIO_IRQ_MSI_MSGS_PROGRAMMED ? "programmed" :
+	       "not programmed");
+	for (i = 0; i < MSI_DEMO_VECS; i++) {
+		v = vecs[i];
+		printf("    vector %4u: address 0x%llx data 0x%x%s\n", v,
+		       (unsigned long long)msgs->msgs[v].address,
+		       msgs->msgs[v].data,
+		       msgs->msgs[v].flags & VFIO_IRQ_MSI_MSG_VALID ? "" :
+		       " (not valid)");
+	}
+	free(info);
+
+	for (i = 0; i < MSI_DEMO_VECS; i++) {
+		fire(d, vecs[i], 1);
+		n = wait_event(efd[i], TIMEOUT_MS);
+		if (n != 1)
+			die("vector %u: %llu events for one MSI", vecs[i],
+			    (unsigned long long)n);
+		stamp = (__u64)rd32(d, VPMSI_REG_LAST_MSI_NS) |
+			(__u64)rd32(d, VPMSI_REG_LAST_MSI_NS + 4) << 32;
+		printf("  device sends vector %4u     -> eventfd %u, %.0f us after the MSI write\n",
+		       vecs[i], i, (now_ns() - stamp) / 1e3);
+	}
+
+	mask_at(d, VFIO_IRQ_SET_ACTION_MASK, index, 0);
+	fire(d, 0, MSI_HELD_FIRES);
+	if (wait_event(efd[0], QUIET_MS))
+		die("a masked vector fired");
+	printf("  vector 0 masked, sent %u times -> nothing\n",
+	       MSI_HELD_FIRES);
+	mask_at(d, VFIO_IRQ_SET_ACTION_UNMASK, index, 0);
+	n = wait_event(efd[0], TIMEOUT_MS);
+	if (n != 1 || wait_event(efd[0], QUIET_MS))
+		die("unmask did not deliver the held MSI exactly once");
+	printf("  unmask                       -> the held MSI, once\n");
+
+	for (i = 0; i < MSI_DEMO_VECS; i++) {
+		set_irq_at(d, VFIO_IRQ_SET_ACTION_TRIGGER, index, vecs[i], -1);
+		close(efd[i]);
+	}
+}
+
 int main(void)
 {
 	struct demo d = { .container = -1, .group = -1, .device = -1 };
@@ -366,6 +516,8 @@ int main(void)
 
 	demo_level(&d);
 	demo_edge(&d);
+	if (d.info.num_irqs > 2)
+		demo_msi(&d, 2);
 
 	for (i = 0; i < 2; i++) {
 		set_irq(&d, VFIO_IRQ_SET_ACTION_TRIGGER, i, -1);
