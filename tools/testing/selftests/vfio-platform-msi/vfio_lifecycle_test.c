@@ -1,0 +1,592 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-platform-msi: the driver's life cycle against a hostile or unlucky
+ * user.
+ *
+ *  - close_in_flight: the device fd is closed while the device sends a
+ *    burst of MSIs and an edge storm, and while another thread is in the
+ *    middle of ioctls on the same fd (its last ioctl must end with EBADF,
+ *    the release must wait for it);
+ *  - unbind_while_open: unbinding the device blocks while userspace holds
+ *    it and completes once the device fd is closed (from a child process,
+ *    under a timeout); the device is bound again afterwards;
+ *  - rmmod_in_use: unloading vfio-platform-msi, its plug-in or dev-msi is
+ *    refused while the device is open, and the device keeps working;
+ *  - load_cycles: unbind, unload (plug-in, vfio-platform-msi, dev-msi),
+ *    load, bind, open, fire, close, VPM_LIFECYCLE_CYCLES (LOAD_CYCLES)
+ *    times; afterwards no handler in /proc/interrupts, as many irq
+ *    descriptors as before and slab within a tolerance.
+ *
+ * The module tests need root and the modules in MOD_DIR (the guest
+ * initramfs of scripts/vm-run); they skip otherwise. They leave the
+ * device bound to vfio-platform-msi; its VFIO group may have a new number,
+ * so every test looks it up in sysfs rather than trusting the environment.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "msi.h"
+
+#define DRIVER		"vfio-platform-msi"
+#define MOD_DIR		"/lib/modules/vpm"
+#define SYS_DEVS	"/sys/bus/platform/devices"
+#define SYS_DRV		"/sys/bus/platform/drivers/" DRIVER
+#define LOAD_CYCLES	100
+#define IN_FLIGHT_ROUNDS 10
+#define BURST		4000	/* MSIs posted just before a close */
+#define UNBIND_WAIT_MS	1000	/* the unbind must still block after this */
+#define UNBIND_DONE_MS	10000	/* and finish within this after the close */
+/*
+ * Slab tolerance of the load cycles. Each cycle creates and frees two
+ * modules (their sections are vmalloc, not slab; their sysfs/kernfs nodes,
+ * module notifiers and symbol tables are slab), the platform driver and
+ * its sysfs nodes, a VFIO device with its cdev and group registration, the
+ * MSI block (2048 irq and MSI descriptors, about 1 KiB each, ~2.5 MiB) and
+ * the vector array. A leak of the block is megabytes per cycle, of one
+ * descriptor or kernfs node per cycle 200 x 128 bytes or more; the idle
+ * guest's own slab drift over the run (dentries of /proc and /sys reads,
+ * kworkers) is a few hundred kB. 1 MiB catches leaks of 5 KiB per cycle
+ * and up; smaller ones are caught by the exact irq descriptor count.
+ */
+#define SLAB_TOLERANCE_KB 1024
+
+/* The modules, in load order */
+static const char * const mods[] = {
+	"dev-msi", "vfio-platform-msi", "vpmsi_testdev_plugin",
+};
+
+#define NMODS	ARRAY_SIZE(mods)
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* "vfio-platform-msi" -> "vfio_platform_msi" */
+static void mod_name(const char *file, char *name, size_t len)
+{
+	size_t i;
+
+	snprintf(name, len, "%s", file);
+	for (i = 0; name[i]; i++)
+		if (name[i] == '-')
+			name[i] = '_';
+}
+
+static bool mod_loaded(const char *file)
+{
+	char name[64], path[128];
+	struct stat st;
+
+	mod_name(file, name, sizeof(name));
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", name);
+	return !stat(path, &st);
+}
+
+static int mod_unload(const char *file)
+{
+	char name[64];
+
+	mod_name(file, name, sizeof(name));
+	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+static int mod_load(const char *file)
+{
+	char path[128];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s.ko", MOD_DIR, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, fd, "", 0))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int write_str(const char *path, const char *val)
+{
+	int fd, ret = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* The driver the device is bound to, or "" */
+static void bound_to(char *buf, size_t len)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), SYS_DEVS "/%s/driver", msi_dev_name());
+	n = readlink(path, link, sizeof(link) - 1);
+	buf[0] = '\0';
+	if (n <= 0)
+		return;
+	link[n] = '\0';
+	snprintf(buf, len, "%.63s", strrchr(link, '/') ?
+		 strrchr(link, '/') + 1 : link);
+}
+
+/* VFIO_PMSI_GROUP from sysfs: the group may change across binds */
+static int refresh_group(void)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), SYS_DEVS "/%s/iommu_group",
+		 msi_dev_name());
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return -ENOENT;
+	link[n] = '\0';
+	snprintf(path, sizeof(path), "/dev/vfio/%.64s",
+		 strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
+	return setenv(VFIO_DEV_ENV_GROUP, path, 1) ? -errno : 0;
+}
+
+static int unbind(void)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), SYS_DEVS "/%s/driver/%s", msi_dev_name(),
+		 "unbind");
+	return write_str(path, msi_dev_name());
+}
+
+static int clear_override(void)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), SYS_DEVS "/%s/driver_override",
+		 msi_dev_name());
+	return write_str(path, "\n");
+}
+
+/* driver_override + drivers_probe; then wait for /dev/vfio/N */
+static int bind(void)
+{
+	char path[256], drv[64];
+	struct stat st;
+	uint64_t end;
+	int ret;
+
+	snprintf(path, sizeof(path), SYS_DEVS "/%s/driver_override",
+		 msi_dev_name());
+	ret = write_str(path, DRIVER);
+	if (ret)
+		return ret;
+	write_str("/sys/bus/platform/drivers_probe", msi_dev_name());
+	bound_to(drv, sizeof(drv));
+	if (strcmp(drv, DRIVER))
+		return -ENODEV;
+	ret = refresh_group();
+	if (ret)
+		return ret;
+	/* devtmpfs creates the node asynchronously */
+	for (end = now_ms() + 2000; now_ms() < end; sleep_ms(5))
+		if (!stat(getenv(VFIO_DEV_ENV_GROUP), &st))
+			return 0;
+	return -ETIMEDOUT;
+}
+
+/* Why the module tests cannot run here, or NULL */
+static const char *modules_missing(void)
+{
+	static char why[160];
+	char path[128];
+	unsigned int i;
+	struct stat st;
+
+	if (geteuid())
+		return "needs root";
+	for (i = 0; i < NMODS; i++) {
+		snprintf(path, sizeof(path), "%s/%s.ko", MOD_DIR, mods[i]);
+		if (stat(path, &st)) {
+			snprintf(why, sizeof(why), "no %s", path);
+			return why;
+		}
+		if (!mod_loaded(mods[i])) {
+			snprintf(why, sizeof(why), "%s is not loaded", mods[i]);
+			return why;
+		}
+	}
+	return NULL;
+}
+
+/* Open, enable vector 0 and the edge line, one MSI and one edge */
+static void check_works(struct __test_metadata *_metadata, const char *when)
+{
+	struct msi_dev md;
+	uint64_t val;
+	int efd;
+
+	efd = efd_create();
+	VD_ASSERT_OK(efd);
+	ASSERT_EQ(0, msi_dev_open(&md, MSI_MODE_DEVICE))
+		TH_LOG("%s: %s", when, md.why);
+	VD_ASSERT_OK(msi_enable(&md, 0, efd));
+	VD_ASSERT_OK(msi_fire(&md, 0));
+	VD_ASSERT_EVENT(efd, &val, when);
+	EXPECT_EQ(1, val) TH_LOG("%s", when);
+	VD_ASSERT_OK(vfio_irq_set_trigger(md.vd.device, VD_IRQ_EDGE, efd));
+	VD_ASSERT_OK(td_line(md.regs, VPMSI_LINE_EDGE, VPMSI_LINE_OP_PULSE, 1,
+			     VD_DEV_MS));
+	VD_ASSERT_EVENT(efd, &val, when);
+	msi_dev_close(&md);
+	close(efd);
+}
+
+FIXTURE(life) {
+	int unused;
+};
+
+FIXTURE_SETUP(life)
+{
+	const char *why = vfio_dev_env_missing();
+	char drv[64];
+
+	if (why)
+		SKIP(return, "%s", why);
+	bound_to(drv, sizeof(drv));
+	if (strcmp(drv, DRIVER))
+		SKIP(return, "%s is bound to \"%s\", not %s", msi_dev_name(),
+		     drv, DRIVER);
+	VD_ASSERT_OK(refresh_group());
+}
+
+FIXTURE_TEARDOWN(life)
+{
+}
+
+/* ------------------------------------------------- close with traffic */
+
+struct in_flight {
+	int dev;
+	uint32_t index;
+	int efd;
+	long calls;
+	int last_err;
+};
+
+/* ioctls on the device fd until it is gone */
+static void *ioctl_thread(void *arg)
+{
+	struct in_flight *t = arg;
+	struct vfio_irq_info ii;
+	int32_t fd;
+	int ret;
+
+	for (;;) {
+		switch (t->calls % 4) {
+		case 0:
+			ret = msi_set_none(t->dev, t->index,
+					   VFIO_IRQ_SET_ACTION_TRIGGER, 0, 8);
+			break;
+		case 1:
+			fd = t->calls % 8 ? t->efd : -1;
+			ret = msi_set_fds(t->dev, t->index,
+					  VFIO_IRQ_SET_ACTION_TRIGGER,
+					  t->calls % 8, 1, &fd);
+			break;
+		case 2:
+			ret = vfio_dev_irq_info(t->dev, t->index, &ii);
+			break;
+		default:
+			ret = msi_set_none(t->dev, t->index,
+					   t->calls % 2 ?
+					   VFIO_IRQ_SET_ACTION_MASK :
+					   VFIO_IRQ_SET_ACTION_UNMASK, 0, 8);
+			break;
+		}
+		t->calls++;
+		if (ret) {
+			t->last_err = ret;
+			break;
+		}
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(life, close_in_flight, 120)
+{
+	struct in_flight t;
+	struct msi_dev md;
+	unsigned int round, v;
+	pthread_t th;
+	uint64_t val;
+	int efd;
+
+	efd = efd_create();
+	VD_ASSERT_OK(efd);
+	for (round = 0; round < IN_FLIGHT_ROUNDS; round++) {
+		ASSERT_EQ(0, msi_dev_open(&md, round % 2 ? MSI_MODE_IRQCHIP :
+					  MSI_MODE_DEVICE))
+			TH_LOG("round %u: %s", round, md.why);
+		for (v = 0; v < 8; v++)
+			VD_ASSERT_OK(msi_enable(&md, v, efd));
+		VD_ASSERT_OK(vfio_irq_set_trigger(md.vd.device, VD_IRQ_EDGE,
+						  efd));
+
+		memset(&t, 0, sizeof(t));
+		t.dev = md.vd.device;
+		t.index = md.index;
+		t.efd = efd;
+		ASSERT_EQ(0, pthread_create(&th, NULL, ioctl_thread, &t));
+		/* Let it run, then post a burst and an edge storm, close */
+		sleep_ms(round * 3);
+		td_wr32(md.regs, VPMSI_REG_FIRE, VPMSI_FIRE_GO |
+			VPMSI_FIRE_COUNT(BURST) | (round % 8));
+		td_wr32(md.regs, VPMSI_REG_LINE_CMD, VPMSI_LINE_GO |
+			VPMSI_LINE_OP(VPMSI_LINE_OP_PULSE) |
+			VPMSI_LINE_COUNT(BURST) | VPMSI_LINE_EDGE);
+		munmap(md.regs, VPMSI_WINDOW_SIZE);
+		md.regs = NULL;
+		/* The fd number stays unused until the thread is gone */
+		close(md.vd.device);
+		pthread_join(th, NULL);
+		md.vd.device = -1;
+		msi_dev_close(&md);
+
+		ASSERT_TRUE(t.calls > 0);
+		ASSERT_EQ(-EBADF, t.last_err)
+			TH_LOG("round %u: the ioctl thread ended with %s after %ld calls",
+			       round, vd_errno_name(-t.last_err), t.calls);
+		ASSERT_EQ(0, msi_proc_interrupts_count(MSI_IRQ_NAME))
+			TH_LOG("round %u: handlers left after close", round);
+		efd_drain(efd);
+	}
+	/* Nothing arrives on the eventfd once the device is closed */
+	VD_ASSERT_QUIET(efd, "after the last close");
+	check_works(_metadata, "after the closes in flight");
+	(void)val;
+	close(efd);
+}
+
+/* ----------------------------------------------- unbind while open */
+
+TEST_F_TIMEOUT(life, unbind_while_open, 60)
+{
+	struct msi_dev md;
+	char drv[64];
+	uint64_t end;
+	pid_t pid;
+	int status, efd, ret;
+
+	if (geteuid())
+		SKIP(return, "needs root");
+	efd = efd_create();
+	VD_ASSERT_OK(efd);
+	ASSERT_EQ(0, msi_dev_open(&md, MSI_MODE_DEVICE)) TH_LOG("%s", md.why);
+	VD_ASSERT_OK(msi_enable(&md, 0, efd));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char cmd[256];
+		int fd;
+
+		/* Hold nothing of the device: no fd, no mapping (exec) */
+		for (fd = 3; fd < 1024; fd++)
+			close(fd);
+		snprintf(cmd, sizeof(cmd), "echo %s > " SYS_DEVS "/%s/driver/unbind",
+			 msi_dev_name(), msi_dev_name());
+		alarm(UNBIND_WAIT_MS / 1000 + UNBIND_DONE_MS / 1000 + 10);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	/* The unbind waits for us */
+	sleep_ms(UNBIND_WAIT_MS);
+	ret = waitpid(pid, &status, WNOHANG);
+	EXPECT_EQ(0, ret) TH_LOG("unbind returned while the device is open");
+	VD_EXPECT_OK(msi_fire(&md, 0));
+	msi_dev_close(&md);
+
+	for (end = now_ms() + UNBIND_DONE_MS; !ret && now_ms() < end;
+	     sleep_ms(10))
+		ret = waitpid(pid, &status, WNOHANG);
+	if (!ret) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	ASSERT_EQ(pid, ret) TH_LOG("unbind still blocked %d ms after close",
+				   UNBIND_DONE_MS);
+	ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+		TH_LOG("unbind failed (status 0x%x)", status);
+	bound_to(drv, sizeof(drv));
+	ASSERT_STREQ("", drv);
+
+	VD_ASSERT_OK(bind());
+	check_works(_metadata, "after unbind and bind");
+	close(efd);
+}
+
+/* ------------------------------------------------ rmmod while in use */
+
+TEST_F_TIMEOUT(life, rmmod_in_use, 60)
+{
+	const char *why = modules_missing();
+	struct msi_dev md;
+	unsigned int i;
+	uint64_t val;
+	int efd, ret;
+
+	if (why)
+		SKIP(return, "%s", why);
+	efd = efd_create();
+	VD_ASSERT_OK(efd);
+	ASSERT_EQ(0, msi_dev_open(&md, MSI_MODE_DEVICE)) TH_LOG("%s", md.why);
+	VD_ASSERT_OK(msi_enable(&md, 0, efd));
+
+	/* Unload order: plug-in first; each is in use */
+	for (i = NMODS; i-- > 0;) {
+		ret = mod_unload(mods[i]);
+		EXPECT_TRUE(ret == -EBUSY || ret == -EAGAIN)
+			TH_LOG("rmmod %s with the device open: %s", mods[i],
+			       ret ? vd_errno_name(-ret) : "success");
+		EXPECT_TRUE(mod_loaded(mods[i])) TH_LOG("%s is gone", mods[i]);
+	}
+	/* Nothing changed for the user */
+	VD_ASSERT_OK(msi_fire(&md, 0));
+	VD_ASSERT_EVENT(efd, &val, "after the refused rmmods");
+	EXPECT_EQ(1, val);
+	msi_dev_close(&md);
+	close(efd);
+}
+
+/* ---------------------------------------------------- load cycles */
+
+struct counters {
+	long msi_lines, wired_lines, irq_descs, slab_kb;
+};
+
+static void counters_read(struct counters *c)
+{
+	msi_drop_caches();
+	c->msi_lines = msi_proc_interrupts_count(MSI_IRQ_NAME);
+	c->wired_lines = msi_proc_interrupts_count("vfio-pmsi");
+	c->irq_descs = msi_dir_entries("/sys/kernel/irq");
+	c->slab_kb = msi_meminfo_kb("Slab");
+}
+
+/* One cycle; returns NULL or the step that failed */
+static const char *load_cycle(int *err)
+{
+	struct msi_dev md;
+	unsigned int i;
+	uint64_t val;
+	int efd;
+
+	*err = unbind();
+	if (*err)
+		return "unbind";
+	/*
+	 * No driver_override while the modules come back: the driver would
+	 * probe the device before its plug-in is there, and fail.
+	 */
+	*err = clear_override();
+	if (*err)
+		return "driver_override";
+	for (i = NMODS; i-- > 0;) {
+		*err = mod_unload(mods[i]);
+		if (*err)
+			return mods[i];
+	}
+	for (i = 0; i < NMODS; i++) {
+		*err = mod_load(mods[i]);
+		if (*err)
+			return mods[i];
+	}
+	*err = bind();
+	if (*err)
+		return "bind";
+
+	efd = efd_create();
+	*err = msi_dev_open(&md, NULL);
+	if (*err) {
+		close(efd);
+		return "open";
+	}
+	*err = msi_enable(&md, 0, efd);
+	if (!*err)
+		*err = msi_fire(&md, 0);
+	if (!*err && efd_wait(efd, VD_EVENT_MS, &val) != 1)
+		*err = -ETIMEDOUT;
+	msi_dev_close(&md);
+	close(efd);
+	return *err ? "enable, fire, event" : NULL;
+}
+
+TEST_F_TIMEOUT(life, load_cycles, 600)
+{
+	const char *why = modules_missing(), *step;
+	const char *env = getenv("VPM_LIFECYCLE_CYCLES");
+	unsigned int cycles = env ? strtoul(env, NULL, 0) : LOAD_CYCLES;
+	struct counters before, after;
+	unsigned int i;
+	uint64_t t0;
+	int err = 0;
+
+	if (why)
+		SKIP(return, "%s", why);
+	/* A first cycle warms the caches the others reuse */
+	step = load_cycle(&err);
+	ASSERT_EQ(NULL, step) TH_LOG("warm-up cycle: %s: %s", step,
+				     vd_errno_name(-err));
+	counters_read(&before);
+	t0 = now_ms();
+	for (i = 0; i < cycles; i++) {
+		step = load_cycle(&err);
+		ASSERT_EQ(NULL, step) TH_LOG("cycle %u: %s: %s", i, step,
+					     vd_errno_name(-err));
+	}
+	counters_read(&after);
+	ksft_print_msg("%u load cycles in %llu ms\n", cycles,
+		       (unsigned long long)(now_ms() - t0));
+	ksft_print_msg("vfio-msi %ld->%ld wired %ld->%ld irqs %ld->%ld slab %ld->%ld kB\n",
+		       before.msi_lines, after.msi_lines, before.wired_lines,
+		       after.wired_lines, before.irq_descs, after.irq_descs,
+		       before.slab_kb, after.slab_kb);
+	EXPECT_EQ(0, after.msi_lines);
+	EXPECT_EQ(0, after.wired_lines);
+	EXPECT_EQ(before.irq_descs, after.irq_descs)
+		TH_LOG("irq descriptors leaked");
+	EXPECT_GE(before.slab_kb + SLAB_TOLERANCE_KB, after.slab_kb)
+		TH_LOG("slab grew by %ld kB over %u cycles",
+		       after.slab_kb - before.slab_kb, cycles);
+	check_works(_metadata, "after the load cycles");
+}
+
+TEST_HARNESS_MAIN
