@@ -137,5 +137,18 @@ static struct platform_driver vpm_driver = {
 };
 module_platform_driver(vpm_driver);
 
+/*
+ * A plug-in arrived: try the devices that were handed to us but could not
+ * bind without it. Called without any of the driver's locks held.
+ */
+void vpm_driver_reprobe(void)
+{
+	int ret = driver_attach(&vpm_driver.driver);
+
+	if (ret)
+		pr_warn("%s: probing devices again failed: %d\n",
+			VPM_DRIVER_NAME, ret);
+}
+
 MODULE_DESCRIPTION("VFIO bus driver for platform devices, with MSI");
 MODULE_LICENSE("GPL");

@@ -53,8 +53,10 @@ static struct vfio_platform_msi_plugin *vpm_plugin_find(const char *compat)
  * @plugin: the plug-in; @compat and @reset must be set, @owner should be
  *	THIS_MODULE. Must stay valid until unregistered.
  *
- * Devices bound after this call use the plug-in. Returns 0, -EINVAL for
- * an incomplete plug-in or -EBUSY when one is registered for @compat.
+ * Devices bound after this call use the plug-in; devices handed to
+ * vfio-platform-msi (driver_override) that could not bind for want of a
+ * reset are probed again. Returns 0, -EINVAL for an incomplete plug-in or
+ * -EBUSY when one is registered for @compat.
  */
 int vfio_platform_msi_register_plugin(struct vfio_platform_msi_plugin *plugin)
 {
@@ -69,6 +71,8 @@ int vfio_platform_msi_register_plugin(struct vfio_platform_msi_plugin *plugin)
 	else
 		list_add_tail(&plugin->list, &vpm_plugins);
 	mutex_unlock(&vpm_plugins_lock);
+	if (!ret)
+		vpm_driver_reprobe();
 	return ret;
 }
 EXPORT_SYMBOL_GPL(vfio_platform_msi_register_plugin);

@@ -173,6 +173,9 @@ int vpm_irq_add_type_cap(struct vfio_info_cap *caps, u32 type, u32 trigger,
 int vpm_irq_info_reply(void __user *arg, struct vfio_irq_info *info,
 		       struct vfio_info_cap *caps);
 
+/* main.c */
+void vpm_driver_reprobe(void);
+
 /* plugins.c */
 int vpm_reset_init(struct vpm_device *vdev);
 void vpm_reset_release(struct vpm_device *vdev);
