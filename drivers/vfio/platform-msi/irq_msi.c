@@ -83,6 +83,8 @@ struct vpm_msi_vec {
  * @ops: the plug-in's MSI operations, from open to close (index lock)
  * @nvec_cfg: number of vectors in generic mode (msi_vectors attribute)
  *	(index lock)
+ * @hidden: the msi_index attribute is 0: no MSI index, for VMMs that
+ *	refuse an index whose count is not 1 (index lock)
  * @opened: the device is open (index lock)
  * @dm: the allocated block, or NULL (index lock)
  * @vecs: per-vector state, idx.count entries, from open to close (index lock)
@@ -95,6 +97,7 @@ struct vpm_msi {
 	struct vpm_irq_index idx;
 	struct vfio_platform_msi_msi_ops ops;
 	unsigned int nvec_cfg;
+	bool hidden;
 	bool opened;
 	struct dev_msi *dm;
 	struct vpm_msi_vec *vecs;
@@ -545,7 +548,7 @@ static int vpm_msi_open(struct vpm_irq_index *idx)
 		}
 	}
 	nvec = msi->ops.nvec ? msi->ops.nvec : msi->nvec_cfg;
-	nvec = min(nvec, DEV_MSI_MAX_VECTORS);
+	nvec = msi->hidden ? 0 : min(nvec, DEV_MSI_MAX_VECTORS);
 
 	msi->opened = true;
 	if (!nvec)
@@ -735,8 +738,55 @@ static ssize_t msi_vectors_store(struct device *dev,
 }
 static DEVICE_ATTR_RW(msi_vectors);
 
+/*
+ * msi_index: 1 (the default) shows the MSI index to userspace, 0 hides it
+ * (crosvm refuses a device with an index whose count is not 1). Writable
+ * while the device is not open.
+ */
+static ssize_t msi_index_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	struct vpm_device *vdev = dev_get_drvdata(dev);
+	struct vpm_msi *msi;
+	bool shown;
+
+	if (!vdev || !vdev->msi_idx)
+		return -ENODEV;
+	msi = to_msi(vdev->msi_idx);
+	mutex_lock(&msi->idx.lock);
+	shown = !msi->hidden;
+	mutex_unlock(&msi->idx.lock);
+	return sysfs_emit(buf, "%d\n", shown);
+}
+
+static ssize_t msi_index_store(struct device *dev,
+			       struct device_attribute *attr,
+			       const char *buf, size_t count)
+{
+	struct vpm_device *vdev = dev_get_drvdata(dev);
+	struct vpm_msi *msi;
+	bool shown;
+	int ret;
+
+	if (!vdev || !vdev->msi_idx)
+		return -ENODEV;
+	ret = kstrtobool(buf, &shown);
+	if (ret)
+		return ret;
+	msi = to_msi(vdev->msi_idx);
+	mutex_lock(&msi->idx.lock);
+	if (msi->opened)
+		ret = -EBUSY;
+	else
+		msi->hidden = !shown;
+	mutex_unlock(&msi->idx.lock);
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_RW(msi_index);
+
 static struct attribute *vpm_msi_attrs[] = {
 	&dev_attr_msi_vectors.attr,
+	&dev_attr_msi_index.attr,
 	NULL
 };
 

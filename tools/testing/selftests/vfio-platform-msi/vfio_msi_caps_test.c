@@ -16,6 +16,7 @@
  * what the rules allow shows.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -420,6 +421,62 @@ TEST_F(caps, msgs_valid_on_first_enable)
 		       valid, md->nvec);
 	close(efd);
 	free(m);
+}
+
+/*
+ * The msi_index attribute hides the MSI index from VMMs that refuse an
+ * index whose count is not 1 (crosvm): with it at 0 the device looks like
+ * an upstream vfio-platform device; it cannot change while the device is
+ * open.
+ */
+static int write_attr(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+TEST(msi_index_hidden)
+{
+	const char *name = msi_dev_name();
+	struct vfio_device_info info;
+	struct vfio_irq_info ii;
+	struct vfio_dev vd;
+	char path[256];
+	unsigned int i;
+
+	if (!name || vfio_dev_env_missing())
+		SKIP(return, "VFIO_PMSI_DEVICE/VFIO_PMSI_GROUP not set");
+	snprintf(path, sizeof(path),
+		 "/sys/bus/platform/devices/%s/msi_index", name);
+	if (access(path, W_OK))
+		SKIP(return, "no msi_index attribute (no MSI parent?)");
+
+	ASSERT_EQ(0, write_attr(path, "0"));
+	vfio_dev_init(&vd);
+	VD_ASSERT_OK(vfio_dev_open(&vd));
+	VD_ASSERT_OK(vfio_dev_device_info(vd.device, &info));
+	EXPECT_EQ(2, info.num_irqs);
+	for (i = 0; i < info.num_irqs; i++) {
+		VD_ASSERT_OK(vfio_dev_irq_info(vd.device, i, &ii));
+		EXPECT_EQ(1, ii.count)
+			TH_LOG("index %u has count %u", i, ii.count);
+	}
+	EXPECT_EQ(-EBUSY, write_attr(path, "1"));
+	vfio_dev_close(&vd);
+
+	ASSERT_EQ(0, write_attr(path, "1"));
+	vfio_dev_init(&vd);
+	VD_ASSERT_OK(vfio_dev_open(&vd));
+	VD_ASSERT_OK(vfio_dev_device_info(vd.device, &info));
+	EXPECT_EQ(3, info.num_irqs);
+	vfio_dev_close(&vd);
 }
 
 TEST_HARNESS_MAIN
