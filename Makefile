@@ -8,6 +8,8 @@
 #   make selftests              build the static aarch64 selftests
 #   make run                    the demo on the emulated board
 #   make check                  build everything, run every test on both kernels
+#   make qemu-e2e               nested guest behind Debian's QEMU, end to end
+#   make fuzz-soak [KVER=...]   the longer fuzzing run
 #   make checkpatch sparse      style and static checks
 #
 # W=1 and C=1 are passed to kbuild as usual.
@@ -32,7 +34,8 @@ endif
 KBUILD_ARGS	:= -C $(KDIR) M=$(BUILD) VPM_SRC=$(VPM_SRC) BOARD=$(BOARD) \
 		   CONFIG_VFIO_PLATFORM_MSI=m CONFIG_DEV_MSI=m
 
-.PHONY: all modules all-kernels selftests samples run check checkpatch sparse clean
+.PHONY: all modules all-kernels selftests samples run check qemu-e2e fuzz-soak \
+	checkpatch sparse clean
 
 all: modules
 
@@ -59,6 +62,14 @@ run:
 
 check:
 	$(VPM_SRC)/scripts/check
+
+# Slower targets, not part of check: QEMU end to end, and a fuzzing soak.
+qemu-e2e:
+	$(VPM_SRC)/scripts/qemu-client-test --kernel 6.12 --e2e
+	$(VPM_SRC)/scripts/qemu-client-test --kernel 6.1 --e2e
+
+fuzz-soak:
+	$(VPM_SRC)/scripts/fuzz-soak --kernel $(KVER)
 
 checkpatch sparse:
 	$(VPM_SRC)/scripts/lint $@
