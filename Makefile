@@ -10,6 +10,7 @@
 #   make check                  build everything, run every test on both kernels
 #   make qemu-e2e               nested guest behind Debian's QEMU, end to end
 #   make fuzz-soak [KVER=...]   the longer fuzzing run
+#   make check-debug            the suite on the debug kernel (KASAN, lockdep)
 #   make checkpatch sparse      style and static checks
 #
 # W=1 and C=1 are passed to kbuild as usual.
@@ -34,7 +35,7 @@ endif
 KBUILD_ARGS	:= -C $(KDIR) M=$(BUILD) VPM_SRC=$(VPM_SRC) BOARD=$(BOARD) \
 		   CONFIG_VFIO_PLATFORM_MSI=m CONFIG_DEV_MSI=m
 
-.PHONY: all modules all-kernels selftests samples run check qemu-e2e fuzz-soak \
+.PHONY: all modules all-kernels selftests samples run check qemu-e2e fuzz-soak check-debug \
 	checkpatch sparse clean
 
 all: modules
@@ -70,6 +71,9 @@ qemu-e2e:
 
 fuzz-soak:
 	$(VPM_SRC)/scripts/fuzz-soak --kernel $(KVER)
+
+check-debug:
+	$(VPM_SRC)/scripts/check-debug
 
 checkpatch sparse:
 	$(VPM_SRC)/scripts/lint $@

@@ -67,8 +67,10 @@ vpm_arm64_arch() {
 vpm_download() {
 	local spec=$1 dir=$VPM_CACHE/debs f
 	mkdir -p "$dir"
-	f=$(cd "$dir" && apt-get download --print-uris "$spec" 2>/dev/null |
-		awk '{print $2}' | head -n1)
+	# --print-uris prints nothing for a file already in the current
+	# directory: ask from an empty one.
+	f=$(cd / && apt-get download --print-uris "$spec" 2>/dev/null |
+		awk 'NR == 1 {print $2}')
 	[ -n "$f" ] || vpm_die "no package for $spec"
 	if [ ! -s "$dir/$f" ]; then
 		(cd "$dir" && apt-get download -q "$spec" >&2 2>/dev/null) ||
@@ -86,7 +88,7 @@ vpm_meta_dep() {
 
 # The emulated board: QEMU virt with GICv3 and an ITS, TCG, cortex-a57.
 VPM_QEMU_MACHINE="virt,gic-version=3,its=on"
-VPM_QEMU_ARGS="-cpu cortex-a57 -smp 2 -m 1G"
+VPM_QEMU_ARGS="-cpu cortex-a57 -smp 2"
 
 # What counts as a kernel splat in a guest log.
 VPM_SPLAT_RE='BUG:|WARNING:|Oops|KASAN|UBSAN|kernel BUG|Kernel panic|Call trace:|circular locking|recursive locking|inconsistent lock state|suspicious RCU|unreferenced object|stack-protector|Unable to handle kernel'

@@ -43,7 +43,10 @@ while read -r t; do
 		continue
 	fi
 	if [ -e "$sysdev/iommu_group" ]; then
-		VFIO_PMSI_GROUP=/dev/vfio/$(basename "$(readlink "$sysdev/iommu_group")")
+		g=$(basename "$(readlink "$sysdev/iommu_group")")
+		VFIO_PMSI_GROUP=/dev/vfio/$g
+		# VFIO no-IOMMU mode (vm-run --noiommu)
+		[ -e "/dev/vfio/noiommu-$g" ] && VFIO_PMSI_GROUP=/dev/vfio/noiommu-$g
 		export VFIO_PMSI_GROUP
 	fi
 	timeout "$per_test_timeout" "$here/$t"

@@ -46,6 +46,62 @@ const char *vfio_dev_env_missing(void)
 	return NULL;
 }
 
+/*
+ * The group's device node, from the environment: "/dev/vfio/N", a bare "N",
+ * or "/dev/vfio/noiommu-N". VFIO's no-IOMMU mode (CONFIG_VFIO_NOIOMMU,
+ * vfio.enable_unsafe_noiommu_mode) names group N /dev/vfio/noiommu-N, so
+ * "N" that only exists as noiommu-N means that one (both cannot exist:
+ * they share the IOMMU group numbers). Returns false if the variable is
+ * not set.
+ */
+static bool vd_group_path(char *buf, size_t len)
+{
+	const char *env = getenv(VFIO_DEV_ENV_GROUP);
+	const char *p;
+
+	if (!env || !*env)
+		return false;
+	for (p = env; *p && isdigit((unsigned char)*p); p++)
+		;
+	if (!*p)
+		snprintf(buf, len, "/dev/vfio/%s", env);
+	else
+		snprintf(buf, len, "%s", env);
+
+	p = strrchr(buf, '/');
+	if (p && isdigit((unsigned char)p[1]) && access(buf, F_OK) &&
+	    errno == ENOENT) {
+		char alt[sizeof(((struct vfio_dev *)0)->group_path)];
+
+		snprintf(alt, sizeof(alt), "%.*snoiommu-%s",
+			 (int)(p + 1 - buf), buf, p + 1);
+		if (!access(alt, F_OK))
+			snprintf(buf, len, "%s", alt);
+	}
+	return true;
+}
+
+/* No-IOMMU groups only attach to a VFIO_NOIOMMU_IOMMU container. */
+static unsigned long vd_iommu_type(void)
+{
+	char path[sizeof(((struct vfio_dev *)0)->group_path)];
+	const char *base;
+
+	if (!vd_group_path(path, sizeof(path)))
+		return VFIO_TYPE1v2_IOMMU;
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (!strncmp(base, "noiommu-", strlen("noiommu-")))
+		return VFIO_NOIOMMU_IOMMU;
+	return VFIO_TYPE1v2_IOMMU;
+}
+
+static const char *vd_iommu_name(unsigned long type)
+{
+	return type == VFIO_NOIOMMU_IOMMU ? "VFIO_NOIOMMU_IOMMU" :
+	       "VFIO_TYPE1v2_IOMMU";
+}
+
 void vfio_dev_init(struct vfio_dev *vd)
 {
 	memset(vd, 0, sizeof(*vd));
@@ -56,6 +112,7 @@ void vfio_dev_init(struct vfio_dev *vd)
 
 int vfio_dev_open_container(struct vfio_dev *vd)
 {
+	unsigned long type = vd_iommu_type();
 	int fd, ret;
 
 	fd = open(VFIO_DEV_CONTAINER, O_RDWR | O_CLOEXEC);
@@ -70,12 +127,12 @@ int vfio_dev_open_container(struct vfio_dev *vd)
 			       ret, VFIO_API_VERSION);
 	}
 
-	ret = ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU);
+	ret = ioctl(fd, VFIO_CHECK_EXTENSION, type);
 	if (ret != 1) {
 		close(fd);
 		return vd_fail(vd, ret < 0 ? errno : 0,
-			       "VFIO_CHECK_EXTENSION(VFIO_TYPE1v2_IOMMU) returned %d",
-			       ret);
+			       "VFIO_CHECK_EXTENSION(%s) returned %d",
+			       vd_iommu_name(type), ret);
 	}
 
 	vd->container = fd;
@@ -85,21 +142,10 @@ int vfio_dev_open_container(struct vfio_dev *vd)
 int vfio_dev_open_group(struct vfio_dev *vd)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
-	const char *env = getenv(VFIO_DEV_ENV_GROUP);
-	const char *p;
 	int fd;
 
-	if (!env || !*env)
+	if (!vd_group_path(vd->group_path, sizeof(vd->group_path)))
 		return vd_fail(vd, ENOENT, "%s", VFIO_DEV_ENV_GROUP);
-
-	/* Accept "/dev/vfio/N" as well as a bare group number */
-	for (p = env; *p && isdigit((unsigned char)*p); p++)
-		;
-	if (!*p)
-		snprintf(vd->group_path, sizeof(vd->group_path),
-			 "/dev/vfio/%s", env);
-	else
-		snprintf(vd->group_path, sizeof(vd->group_path), "%s", env);
 
 	fd = open(vd->group_path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
@@ -128,8 +174,11 @@ int vfio_dev_attach(struct vfio_dev *vd)
 	if (ioctl(vd->group, VFIO_GROUP_SET_CONTAINER, &vd->container))
 		return vd_fail(vd, errno, "VFIO_GROUP_SET_CONTAINER(%s)",
 			       vd->group_path);
-	if (ioctl(vd->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-		return vd_fail(vd, errno, "VFIO_SET_IOMMU(VFIO_TYPE1v2_IOMMU)");
+	unsigned long type = vd_iommu_type();
+
+	if (ioctl(vd->container, VFIO_SET_IOMMU, type))
+		return vd_fail(vd, errno, "VFIO_SET_IOMMU(%s)",
+			       vd_iommu_name(type));
 	return 0;
 }
 

@@ -3,9 +3,11 @@
  * A small VFIO user library for the vfio-platform-msi selftests.
  *
  * It does exactly what a VFIO user does: open the container, check the API
- * version and the type1v2 extension, open the group named by the
+ * version and the IOMMU model's extension, open the group named by the
  * environment, check that it is viable, attach it to the container, select
- * the IOMMU model and get the device fd. On top of that it has helpers for
+ * the IOMMU model and get the device fd. The model is type1v2, or
+ * VFIO_NOIOMMU_IOMMU for a no-IOMMU group (/dev/vfio/noiommu-N, which
+ * has no DMA mapping at all). On top of that it has helpers for
  * regions (info, mmap, exact-width pread/pwrite), eventfds (create, wait
  * with a bounded timeout, assert quiet) and VFIO_DEVICE_SET_IRQS.
  *
@@ -26,7 +28,7 @@
 #include <linux/vfio.h>
 
 /* Environment set by scripts/vm-run */
-#define VFIO_DEV_ENV_GROUP	"VFIO_PMSI_GROUP"	/* /dev/vfio/N */
+#define VFIO_DEV_ENV_GROUP	"VFIO_PMSI_GROUP"	/* /dev/vfio/[noiommu-]N */
 #define VFIO_DEV_ENV_DEVICE	"VFIO_PMSI_DEVICE"	/* e.g. 7f000000.testdev */
 #define VFIO_DEV_CONTAINER	"/dev/vfio/vfio"
 
