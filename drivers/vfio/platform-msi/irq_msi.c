@@ -45,6 +45,7 @@
 #include <linux/msi.h>
 #include <linux/of.h>
 #include <linux/platform_device.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/vfio.h>
@@ -647,6 +648,24 @@ static void vpm_msi_reset_done(struct vpm_irq_index *idx)
 	}
 }
 
+static void vpm_msi_debug_show(struct vpm_irq_index *idx, struct seq_file *m)
+{
+	struct vpm_msi *msi = to_msi(idx);
+	unsigned int i, handlers = 0, triggers = 0, virqfds = 0, masked = 0;
+	struct vpm_msi_vec *v;
+
+	lockdep_assert_held(&idx->lock);
+	for (i = 0; msi->vecs && i < idx->count; i++) {
+		v = &msi->vecs[i];
+		handlers += v->requested;
+		triggers += !!v->trigger;
+		virqfds += !!v->mask_fd + !!v->unmask_fd;
+		masked += READ_ONCE(v->masked);
+	}
+	seq_printf(m, " msi block %d handlers %u triggers %u virqfds %u masked %u",
+		   !!msi->dm, handlers, triggers, virqfds, masked);
+}
+
 static void vpm_msi_release(struct vpm_irq_index *idx)
 {
 	struct vpm_msi *msi = to_msi(idx);
@@ -662,6 +681,7 @@ static const struct vpm_irq_ops vpm_msi_irq_ops = {
 	.quiesce	= vpm_msi_quiesce,
 	.close		= vpm_msi_close,
 	.reset_done	= vpm_msi_reset_done,
+	.debug_show	= vpm_msi_debug_show,
 	.release	= vpm_msi_release,
 };
 

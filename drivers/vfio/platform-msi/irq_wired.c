@@ -38,6 +38,7 @@
 #include <linux/irqdesc.h>
 #include <linux/lockdep.h>
 #include <linux/platform_device.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/vfio.h>
@@ -430,12 +431,24 @@ static void vpm_wired_release(struct vpm_irq_index *idx)
 	kfree(w);
 }
 
+static void vpm_wired_debug_show(struct vpm_irq_index *idx,
+				 struct seq_file *m)
+{
+	struct vpm_wired_irq *w = to_wired(idx);
+
+	lockdep_assert_held(&idx->lock);
+	seq_printf(m, " wired %s handler %d trigger %d mask_fd %d unmask_fd %d masked %d",
+		   w->level ? "level" : "edge", w->requested, !!w->trigger,
+		   !!w->mask_fd, !!w->unmask_fd, READ_ONCE(w->masked));
+}
+
 static const struct vpm_irq_ops vpm_wired_ops = {
 	.get_info = vpm_wired_get_info,
 	.set_irqs = vpm_wired_set_irqs,
 	.open = vpm_wired_open,
 	.quiesce = vpm_wired_quiesce,
 	.close = vpm_wired_close,
+	.debug_show = vpm_wired_debug_show,
 	.release = vpm_wired_release,
 };
 

@@ -102,6 +102,7 @@ static int vpm_probe(struct platform_device *pdev)
 		goto err_put;
 	}
 
+	vpm_debugfs_add(vdev);
 	dev_dbg(&pdev->dev, "%u regions, %u IRQ indexes, reset: %s\n",
 		vdev->num_regions, vdev->num_irqs,
 		vdev->plugin ? vdev->plugin_compat :
@@ -118,6 +119,7 @@ static void vpm_remove(struct platform_device *pdev)
 {
 	struct vpm_device *vdev = platform_get_drvdata(pdev);
 
+	vpm_debugfs_remove(vdev);
 	vfio_unregister_group_dev(&vdev->vdev);
 	vfio_put_device(&vdev->vdev);
 }
@@ -135,7 +137,25 @@ static struct platform_driver vpm_driver = {
 	},
 	.driver_managed_dma = true,
 };
-module_platform_driver(vpm_driver);
+
+static int __init vpm_init(void)
+{
+	int ret;
+
+	vpm_debugfs_init();
+	ret = platform_driver_register(&vpm_driver);
+	if (ret)
+		vpm_debugfs_exit();
+	return ret;
+}
+module_init(vpm_init);
+
+static void __exit vpm_exit(void)
+{
+	platform_driver_unregister(&vpm_driver);
+	vpm_debugfs_exit();
+}
+module_exit(vpm_exit);
 
 /*
  * A plug-in arrived: try the devices that were handed to us but could not

@@ -31,6 +31,7 @@
 #define VPM_OFFSET_TO_INDEX(off)	((u64)(off) >> VPM_OFFSET_SHIFT)
 #define VPM_INDEX_TO_OFFSET(index)	((u64)(index) << VPM_OFFSET_SHIFT)
 
+struct seq_file;
 struct vpm_device;
 struct vpm_irq_index;
 struct vfio_info_cap;
@@ -49,6 +50,8 @@ struct vfio_info_cap;
  * @close: at close_device, after the reset: free what @open allocated.
  * @reset_done: optional; after VFIO_DEVICE_RESET while open: give the
  *	device back what the reset made it forget. Index lock held.
+ * @debug_show: optional; print the index's state for debugfs. Index lock
+ *	held.
  * @release: free the index object itself (vfio_device release).
  */
 struct vpm_irq_ops {
@@ -60,6 +63,7 @@ struct vpm_irq_ops {
 	void (*quiesce)(struct vpm_irq_index *idx);
 	void (*close)(struct vpm_irq_index *idx);
 	void (*reset_done)(struct vpm_irq_index *idx);
+	void (*debug_show)(struct vpm_irq_index *idx, struct seq_file *m);
 	void (*release)(struct vpm_irq_index *idx);
 };
 
@@ -99,6 +103,7 @@ struct vpm_irq_index {
  *	to release
  * @plugin_compat: the compatible string @plugin matched, owned
  * @acpi_reset: the ACPI companion has a _RST method (used without plug-in)
+ * @debugfs: the device's debugfs directory, or NULL
  * @reset_lock: serialises resets and every other plug-in callback of this
  *	device (open, close and the VFIO_DEVICE_RESET ioctl). A mutex:
  *	process context only.
@@ -119,6 +124,7 @@ struct vpm_device {
 	struct vfio_platform_msi_plugin *plugin;
 	const char *plugin_compat;
 	bool acpi_reset;
+	struct dentry *debugfs;
 	struct mutex reset_lock;	/* serialises plug-in callbacks */
 };
 
@@ -175,6 +181,12 @@ int vpm_irq_info_reply(void __user *arg, struct vfio_irq_info *info,
 
 /* main.c */
 void vpm_driver_reprobe(void);
+
+/* debugfs.c */
+void vpm_debugfs_add(struct vpm_device *vdev);
+void vpm_debugfs_remove(struct vpm_device *vdev);
+void vpm_debugfs_init(void);
+void vpm_debugfs_exit(void);
 
 /* plugins.c */
 int vpm_reset_init(struct vpm_device *vdev);

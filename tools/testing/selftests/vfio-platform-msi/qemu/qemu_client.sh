@@ -86,6 +86,15 @@ mailbox() {
 # Interrupt handlers of the device in /proc/interrupts.
 host_irqs() { grep -E "vfio-[a-z-]*\[[0-9]+\]\($dev\)" /proc/interrupts; }
 
+# The driver's debug counters: what it still holds for the device (handlers,
+# eventfds, virqfds, the MSI block), one line per IRQ index. Prints the
+# lines that hold something; succeeds when none does.
+driver_holds() {
+	st=/sys/kernel/debug/vfio-platform-msi/$dev/state
+	[ -r "$st" ] || { echo "no $st"; return 1; }
+	! grep -E '(handler|trigger|mask_fd|unmask_fd|block|handlers|triggers|virqfds) [1-9]' "$st"
+}
+
 start_qemu() {	# start_qemu QEMU-ARGS...: monitor on a FIFO, fd 3
 	rm -f "$work/mon.in"
 	mkfifo "$work/mon.in"
@@ -156,7 +165,7 @@ teardown() {
 # --- realize ------------------------------------------------------------------
 test_realize() {
 	echo "TAP version 13"
-	echo "1..$((7 + nregs + nidx))"
+	echo "1..$((8 + nregs + nidx))"
 	diag "$dev: $nregs regions, $nlines wired lines, $nvec MSI vectors"
 
 	# shellcheck disable=SC2086
@@ -186,6 +195,9 @@ test_realize() {
 	[ -z "$irqs" ]
 	result $? "realize: quitting QEMU releases every host interrupt of the device"
 	[ -z "$irqs" ] || echo "$irqs" | sed 's/^/#   /'
+	held=$(driver_holds)
+	result $? "realize: the driver's debug counters show no handler, eventfd, virqfd or MSI block left"
+	[ -z "$held" ] || echo "$held" | sed 's/^/#   /'
 
 	# GET_INFO: VFIO_DEVICE_FLAGS_PLATFORM (4), the region and index counts.
 	line=$(grep "^vfio_get_device Device $dev flags:" "$work/trace")
@@ -292,7 +304,7 @@ expect_count() {
 
 test_e2e() {
 	echo "TAP version 13"
-	echo "1..7"
+	echo "1..8"
 	nested_log=$work/nested.log
 	level_cmd=$((0x80000000 | (1 << 8) | 0))	# GO | ASSERT | line 0
 	edge_cmd=$((0x80000000 | (3 << 8) | 1))		# GO | PULSE x1 | line 1
@@ -383,6 +395,9 @@ test_e2e() {
 	[ $rc = 0 ] && [ -z "$irqs" ]
 	result $? "e2e: QEMU quits with status 0, no host handler of the device left"
 	[ -z "$irqs" ] || echo "$irqs" | sed 's/^/#   /'
+	held=$(driver_holds)
+	result $? "e2e: the driver's debug counters show no handler, eventfd, virqfd or MSI block left"
+	[ -z "$held" ] || echo "$held" | sed 's/^/#   /'
 	[ -z "$(qemu_messages)" ] || qemu_messages | sed 's/^/# qemu: /'
 	if [ "$failed" != 0 ]; then
 		# The nested guest's messages of the test (not its boot log, whose
