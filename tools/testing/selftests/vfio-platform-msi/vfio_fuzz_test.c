@@ -1101,19 +1101,6 @@ static void param_get(const char *path, char *buf, size_t len)
 	buf[n > 0 ? n : 0] = '\0';
 }
 
-static int param_set(const char *path, const char *val)
-{
-	int fd, ret = 0;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 FIXTURE(fuzz) {
 	struct fz *f;
 	char pulse_saved[32];
@@ -1226,7 +1213,7 @@ FIXTURE_SETUP(fuzz)
 	/* Pulses of a masked edge line must not stall the model for long */
 	param_get(PULSE_PARAM, self->pulse_saved, sizeof(self->pulse_saved));
 	if (self->pulse_saved[0])
-		param_set(PULSE_PARAM, PULSE_US);
+		msi_write_str(PULSE_PARAM, PULSE_US);
 }
 
 FIXTURE_TEARDOWN(fuzz)
@@ -1235,7 +1222,7 @@ FIXTURE_TEARDOWN(fuzz)
 	unsigned int i;
 
 	if (self->pulse_saved[0])
-		param_set(PULSE_PARAM, self->pulse_saved);
+		msi_write_str(PULSE_PARAM, self->pulse_saved);
 	if (!f)
 		return;
 	unmap_all(f);

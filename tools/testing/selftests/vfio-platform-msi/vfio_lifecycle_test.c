@@ -132,19 +132,6 @@ static int mod_load(const char *file)
 	return ret;
 }
 
-static int write_str(const char *path, const char *val)
-{
-	int fd, ret = 0;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* The driver the device is bound to, or "" */
 static void bound_to(char *buf, size_t len)
 {
@@ -184,7 +171,7 @@ static int unbind(void)
 
 	snprintf(path, sizeof(path), SYS_DEVS "/%s/driver/%s", msi_dev_name(),
 		 "unbind");
-	return write_str(path, msi_dev_name());
+	return msi_write_str(path, msi_dev_name());
 }
 
 static int clear_override(void)
@@ -193,7 +180,7 @@ static int clear_override(void)
 
 	snprintf(path, sizeof(path), SYS_DEVS "/%s/driver_override",
 		 msi_dev_name());
-	return write_str(path, "\n");
+	return msi_write_str(path, "\n");
 }
 
 /* driver_override + drivers_probe; then wait for /dev/vfio/N */
@@ -206,10 +193,10 @@ static int bind(void)
 
 	snprintf(path, sizeof(path), SYS_DEVS "/%s/driver_override",
 		 msi_dev_name());
-	ret = write_str(path, DRIVER);
+	ret = msi_write_str(path, DRIVER);
 	if (ret)
 		return ret;
-	write_str("/sys/bus/platform/drivers_probe", msi_dev_name());
+	msi_write_str("/sys/bus/platform/drivers_probe", msi_dev_name());
 	bound_to(drv, sizeof(drv));
 	if (strcmp(drv, DRIVER))
 		return -ENODEV;

@@ -429,19 +429,6 @@ TEST_F(caps, msgs_valid_on_first_enable)
  * an upstream vfio-platform device; it cannot change while the device is
  * open.
  */
-static int write_attr(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 TEST(msi_index_hidden)
 {
 	const char *name = msi_dev_name();
@@ -458,7 +445,7 @@ TEST(msi_index_hidden)
 	if (access(path, W_OK))
 		SKIP(return, "no msi_index attribute (no MSI parent?)");
 
-	ASSERT_EQ(0, write_attr(path, "0"));
+	ASSERT_EQ(0, msi_write_str(path, "0"));
 	vfio_dev_init(&vd);
 	VD_ASSERT_OK(vfio_dev_open(&vd));
 	VD_ASSERT_OK(vfio_dev_device_info(vd.device, &info));
@@ -468,10 +455,10 @@ TEST(msi_index_hidden)
 		EXPECT_EQ(1, ii.count)
 			TH_LOG("index %u has count %u", i, ii.count);
 	}
-	EXPECT_EQ(-EBUSY, write_attr(path, "1"));
+	EXPECT_EQ(-EBUSY, msi_write_str(path, "1"));
 	vfio_dev_close(&vd);
 
-	ASSERT_EQ(0, write_attr(path, "1"));
+	ASSERT_EQ(0, msi_write_str(path, "1"));
 	vfio_dev_init(&vd);
 	VD_ASSERT_OK(vfio_dev_open(&vd));
 	VD_ASSERT_OK(vfio_dev_device_info(vd.device, &info));

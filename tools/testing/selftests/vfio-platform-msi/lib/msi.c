@@ -47,7 +47,7 @@ static int msi_read_line(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-static int msi_write_str(const char *path, const char *val)
+int msi_write_str(const char *path, const char *val)
 {
 	size_t len = strlen(val);
 	ssize_t n;

@@ -67,6 +67,9 @@ int msi_dev_open(struct msi_dev *md, const char *mode);
 /* Close what is open and restore msi_mode; safe to call twice */
 void msi_dev_close(struct msi_dev *md);
 
+/* Write @val to a sysfs or procfs file: 0 or -errno */
+int msi_write_str(const char *path, const char *val);
+
 /* Plug-in knobs: 0 or -errno (-ENOENT: no such knob) */
 int msi_mode_get(char *buf, size_t len);
 int msi_mode_set(const char *mode);
