@@ -181,8 +181,19 @@ static const struct irq_domain_ops dev_msi_domain_ops = {
 static int dev_msi_platform_alloc(struct device *dev, unsigned int nvec)
 {
 #ifdef VPM_HAVE_PLATFORM_DEVICE_MSI
-	return platform_device_msi_init_and_alloc_irqs(dev, nvec,
-						       dev_msi_write_msg);
+	int ret;
+
+	ret = platform_device_msi_init_and_alloc_irqs(dev, nvec,
+						      dev_msi_write_msg);
+	/*
+	 * -ENODEV: the per-device domain could not be created. Any other
+	 * error comes from allocating the vectors, after the domain was
+	 * created; the allocation freed what it got, but the domain stays
+	 * and the next creation would fail (and WARN): remove it.
+	 */
+	if (ret && ret != -ENODEV)
+		platform_device_msi_free_irqs_all(dev);
+	return ret;
 #else
 	return platform_msi_domain_alloc_irqs(dev, nvec, dev_msi_write_msg);
 #endif
