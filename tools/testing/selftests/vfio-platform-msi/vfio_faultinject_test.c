@@ -106,27 +106,6 @@ static int fi_path(char *buf, size_t len, const struct fi_attr *a,
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-static int fi_read(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0) {
-		n = -errno;
-		close(fd);
-		return n;
-	}
-	close(fd);
-	buf[n] = '\0';
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
-	return 0;
-}
-
 static int fi_set(struct fi_attr *a, const char *knob, const char *val)
 {
 	char path[128];
@@ -145,7 +124,7 @@ static int fi_get_long(struct fi_attr *a, const char *knob, long *val)
 
 	ret = fi_path(path, sizeof(path), a, knob);
 	if (!ret)
-		ret = fi_read(path, buf, sizeof(buf));
+		ret = msi_read_line(path, buf, sizeof(buf));
 	if (ret)
 		return ret;
 	errno = 0;
@@ -248,7 +227,7 @@ FIXTURE_SETUP(fi)
 		for (k = 0; k < FI_NKNOBS; k++) {
 			ASSERT_EQ(0, fi_path(path, sizeof(path), a,
 					     fi_knobs[k]));
-			a->have[k] = !fi_read(path, a->saved[k],
+			a->have[k] = !msi_read_line(path, a->saved[k],
 					      sizeof(a->saved[k]));
 		}
 		/* probability, ..., ignore-gfp-wait are common to both */

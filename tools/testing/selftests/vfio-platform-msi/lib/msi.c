@@ -25,8 +25,7 @@ const char *msi_dev_name(void)
 	return name && *name ? name : NULL;
 }
 
-/* Read a one-line sysfs file without its newline: 0 or -errno */
-static int msi_read_line(const char *path, char *buf, size_t len)
+int msi_read_line(const char *path, char *buf, size_t len)
 {
 	ssize_t n;
 	int fd;

@@ -67,6 +67,8 @@ int msi_dev_open(struct msi_dev *md, const char *mode);
 /* Close what is open and restore msi_mode; safe to call twice */
 void msi_dev_close(struct msi_dev *md);
 
+/* Read a one-line sysfs or debugfs file without its newline: 0 or -errno */
+int msi_read_line(const char *path, char *buf, size_t len);
 /* Write @val to a sysfs or procfs file: 0 or -errno */
 int msi_write_str(const char *path, const char *val);
 
