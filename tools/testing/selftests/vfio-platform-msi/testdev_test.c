@@ -29,7 +29,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
-#include "kselftest_harness.h"
+#include "vpm_harness.h"
 #include "testdev.h"
 #include "vpmsi_testdev.h"
 #include "vpmsi_testhost.h"

@@ -42,7 +42,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "vpm_harness.h"
 #include "msi.h"
 
 #define FI_DEBUGFS		"/sys/kernel/debug"

@@ -41,7 +41,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
-#include "kselftest_harness.h"
+#include "vpm_harness.h"
 #include "msi.h"
 
 #define FUZZ_SEED	0x5eed2026ull	/* default seed: make check is reproducible */

@@ -23,7 +23,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 
-#include "kselftest_harness.h"
+#include "vpm_harness.h"
 #include "msi.h"
 
 #define CANARY		0xa5

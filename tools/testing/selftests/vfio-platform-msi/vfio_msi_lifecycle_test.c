@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "vpm_harness.h"
 #include "msi.h"
 
 #define OPEN_CYCLES	1000

@@ -28,7 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "vpm_harness.h"
 #include "msi.h"
 
 #define HELD_FIRES	3	/* MSIs sent while a vector is masked */

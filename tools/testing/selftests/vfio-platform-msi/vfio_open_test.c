@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 
-#include "kselftest_harness.h"
+#include "vpm_harness.h"
 #include "vfio_dev.h"
 #include "vpmsi_testdev.h"
 

@@ -15,7 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
-#include "kselftest_harness.h"
+#include "vpm_harness.h"
 #include "vfio_dev.h"
 #include "vpmsi_testdev.h"
 

@@ -35,7 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "vpm_harness.h"
 #include "msi.h"
 
 #define STRESS_SECONDS	10	/* default per variant */

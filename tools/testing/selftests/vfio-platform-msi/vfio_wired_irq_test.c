@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 
-#include "kselftest_harness.h"
+#include "vpm_harness.h"
 #include "testdev.h"
 #include "vfio_dev.h"
 

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kselftest harness, with every test's timeout multiplied by
+ * VPM_TIMEOUT_SCALE (an integer from 1 to 100; default 1).
+ *
+ * A harness timeout only catches a test that hangs; no test measures its own
+ * speed against it. The project's debug kernel (KASAN, lockdep, kmemleak
+ * under TCG) runs the same work several times slower, so its runs set a
+ * larger scale instead of giving the tests a smaller job.
+ *
+ * Test programs include this header instead of kselftest_harness.h.
+ */
+#ifndef VPM_HARNESS_H
+#define VPM_HARNESS_H
+
+#include <stdlib.h>
+
+#include "kselftest_harness.h"
+
+#define VPM_TIMEOUT_SCALE_MAX	100
+
+static inline int vpm_timeout_scale(void)
+{
+	const char *s = getenv("VPM_TIMEOUT_SCALE");
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return 1;
+	v = strtol(s, &end, 10);
+	if (*end || v < 1 || v > VPM_TIMEOUT_SCALE_MAX)
+		return 1;
+	return v;
+}
+
+/*
+ * Runs after every TEST()/TEST_F() has registered itself (their
+ * constructors run at KSELFTEST_PRIO_TEST and KSELFTEST_PRIO_XFAIL) and
+ * before main() runs them.
+ */
+static void __attribute__((constructor(KSELFTEST_PRIO_XFAIL + 1)))
+vpm_scale_timeouts(void)
+{
+	int scale = vpm_timeout_scale();
+	struct __fixture_metadata *f;
+	struct __test_metadata *t;
+
+	if (scale == 1)
+		return;
+	for (f = __fixture_list; f; f = f->next)
+		for (t = f->tests; t; t = t->next)
+			t->timeout *= scale;
+}
+
+#endif /* VPM_HARNESS_H */
