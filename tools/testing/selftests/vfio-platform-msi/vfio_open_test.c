@@ -79,7 +79,7 @@ TEST_F(open, open_path)
 	ASSERT_LE(0, fd) TH_LOG("open(%s): %s", VFIO_DEV_CONTAINER,
 				vd_errno_name(errno));
 	ASSERT_EQ(VFIO_API_VERSION, ioctl(fd, VFIO_GET_API_VERSION));
-	ASSERT_EQ(1, ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU));
+	ASSERT_EQ(1, ioctl(fd, VFIO_CHECK_EXTENSION, vfio_dev_iommu_type()));
 	close(fd);
 
 	VD_ASSERT_OPEN(vd, vfio_dev_open_container(vd));
@@ -245,7 +245,7 @@ TEST_F(open, order_errors)
 	/* No group in the container: no IOMMU model can be set */
 	errno = 0;
 	EXPECT_EQ(-1, ioctl(vd->container, VFIO_SET_IOMMU,
-			    VFIO_TYPE1v2_IOMMU));
+			    vfio_dev_iommu_type()));
 	EXPECT_EQ(EINVAL, errno);
 
 	VD_ASSERT_OPEN(vd, vfio_dev_open_group(vd));
@@ -280,7 +280,8 @@ TEST_F(open, order_errors)
 	if (fd >= 0)
 		close(fd);
 
-	ASSERT_EQ(0, ioctl(vd->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU));
+	ASSERT_EQ(0, ioctl(vd->container, VFIO_SET_IOMMU,
+			   vfio_dev_iommu_type()));
 
 	/* A name that is not in the group */
 	fd = ioctl(vd->group, VFIO_GROUP_GET_DEVICE_FD, "no-such-device");
@@ -318,6 +319,9 @@ TEST_F(open, group_members)
 	DIR *dir;
 
 	num = num ? num + 1 : getenv(VFIO_DEV_ENV_GROUP);
+	/* /dev/vfio/noiommu-N is iommu_group N */
+	if (!strncmp(num, "noiommu-", strlen("noiommu-")))
+		num += strlen("noiommu-");
 	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%s/devices",
 		 num);
 	dir = opendir(path);

@@ -82,7 +82,7 @@ static bool vd_group_path(char *buf, size_t len)
 }
 
 /* No-IOMMU groups only attach to a VFIO_NOIOMMU_IOMMU container. */
-static unsigned long vd_iommu_type(void)
+unsigned long vfio_dev_iommu_type(void)
 {
 	char path[sizeof(((struct vfio_dev *)0)->group_path)];
 	const char *base;
@@ -112,7 +112,7 @@ void vfio_dev_init(struct vfio_dev *vd)
 
 int vfio_dev_open_container(struct vfio_dev *vd)
 {
-	unsigned long type = vd_iommu_type();
+	unsigned long type = vfio_dev_iommu_type();
 	int fd, ret;
 
 	fd = open(VFIO_DEV_CONTAINER, O_RDWR | O_CLOEXEC);
@@ -174,7 +174,7 @@ int vfio_dev_attach(struct vfio_dev *vd)
 	if (ioctl(vd->group, VFIO_GROUP_SET_CONTAINER, &vd->container))
 		return vd_fail(vd, errno, "VFIO_GROUP_SET_CONTAINER(%s)",
 			       vd->group_path);
-	unsigned long type = vd_iommu_type();
+	unsigned long type = vfio_dev_iommu_type();
 
 	if (ioctl(vd->container, VFIO_SET_IOMMU, type))
 		return vd_fail(vd, errno, "VFIO_SET_IOMMU(%s)",

@@ -67,6 +67,8 @@ const char *vfio_dev_env_missing(void);
 
 /* Steps of the open path; each records a failure in vd->err */
 void vfio_dev_init(struct vfio_dev *vd);
+/* The IOMMU model the group of VFIO_PMSI_GROUP attaches to */
+unsigned long vfio_dev_iommu_type(void);
 int vfio_dev_open_container(struct vfio_dev *vd);
 int vfio_dev_open_group(struct vfio_dev *vd);
 int vfio_dev_attach(struct vfio_dev *vd);
