@@ -54,6 +54,11 @@ static char *msi_mode = "device";
 module_param(msi_mode, charp, 0644);
 MODULE_PARM_DESC(msi_mode, "device (default), irqchip or generic: see the source");
 
+static unsigned int msi_nvec;
+module_param(msi_nvec, uint, 0644);
+MODULE_PARM_DESC(msi_nvec,
+		 "MSIs offered from the next open on (default 0: all the device implements)");
+
 static void __iomem *vpmsi_entry(const struct vfio_platform_msi_dev_info *info,
 				 unsigned int vector)
 {
@@ -103,6 +108,7 @@ static void vpmsi_unmask(const struct vfio_platform_msi_dev_info *info,
 static int vpmsi_msi_init(const struct vfio_platform_msi_dev_info *info,
 			  struct vfio_platform_msi_msi_ops *ops)
 {
+	unsigned int limit;
 	bool generic, at_device;
 
 	if (info->num_regions < 1 || info->regions[0].size < VPMSI_WINDOW_SIZE)
@@ -116,13 +122,14 @@ static int vpmsi_msi_init(const struct vfio_platform_msi_dev_info *info,
 		dev_err(info->dev, "unknown msi_mode\n");
 		return -EINVAL;
 	}
+	limit = msi_nvec ? min_t(u32, msi_nvec, VPMSI_NUM_VECTORS) :
+			   VPMSI_NUM_VECTORS;
 	kernel_param_unlock(THIS_MODULE);
 	if (generic)
 		return 0;
 
 	ops->nvec = min_t(u32, readl(info->regions[0].base +
-				     VPMSI_REG_NUM_VECTORS),
-			  VPMSI_NUM_VECTORS);
+				     VPMSI_REG_NUM_VECTORS), limit);
 	if (at_device) {
 		ops->write_msg = vpmsi_write_msg;
 		ops->mask = vpmsi_mask;

@@ -85,15 +85,12 @@ static int msi_vectors_path(char *path, size_t len)
 	return 0;
 }
 
-int msi_vectors_get(unsigned int *n)
+static int msi_read_uint(const char *path, unsigned int *n)
 {
-	char path[256], buf[32], *end;
+	char buf[32], *end;
 	unsigned long v;
 	int ret;
 
-	ret = msi_vectors_path(path, sizeof(path));
-	if (ret)
-		return ret;
 	ret = msi_read_line(path, buf, sizeof(buf));
 	if (ret)
 		return ret;
@@ -105,16 +102,36 @@ int msi_vectors_get(unsigned int *n)
 	return 0;
 }
 
-int msi_vectors_set(unsigned int n)
+static int msi_write_uint(const char *path, unsigned int n)
 {
-	char path[256], buf[32];
-	int ret;
+	char buf[32];
 
-	ret = msi_vectors_path(path, sizeof(path));
-	if (ret)
-		return ret;
 	snprintf(buf, sizeof(buf), "%u\n", n);
 	return msi_write_str(path, buf);
+}
+
+int msi_vectors_get(unsigned int *n)
+{
+	char path[256];
+
+	return msi_vectors_path(path, sizeof(path)) ?: msi_read_uint(path, n);
+}
+
+int msi_vectors_set(unsigned int n)
+{
+	char path[256];
+
+	return msi_vectors_path(path, sizeof(path)) ?: msi_write_uint(path, n);
+}
+
+int msi_plugin_nvec_get(unsigned int *n)
+{
+	return msi_read_uint(MSI_NVEC_PARAM, n);
+}
+
+int msi_plugin_nvec_set(unsigned int n)
+{
+	return msi_write_uint(MSI_NVEC_PARAM, n);
 }
 
 static int msi_why(struct msi_dev *md, int err, const char *fmt, const char *s)

@@ -29,6 +29,7 @@
 
 /* The test device's plug-in and its knobs */
 #define MSI_MODE_PARAM	"/sys/module/vpmsi_testdev_plugin/parameters/msi_mode"
+#define MSI_NVEC_PARAM	"/sys/module/vpmsi_testdev_plugin/parameters/msi_nvec"
 #define MSI_MODE_DEVICE		"device"
 #define MSI_MODE_IRQCHIP	"irqchip"
 #define MSI_MODE_GENERIC	"generic"
@@ -75,6 +76,9 @@ int msi_write_str(const char *path, const char *val);
 /* Plug-in knobs: 0 or -errno (-ENOENT: no such knob) */
 int msi_mode_get(char *buf, size_t len);
 int msi_mode_set(const char *mode);
+/* The plug-in's msi_nvec: vectors offered from the next open (0: all) */
+int msi_plugin_nvec_get(unsigned int *n);
+int msi_plugin_nvec_set(unsigned int n);
 int msi_vectors_get(unsigned int *n);
 int msi_vectors_set(unsigned int n);
 
