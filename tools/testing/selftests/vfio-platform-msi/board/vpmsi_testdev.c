@@ -86,7 +86,7 @@ struct vpmsi_model {
 	struct list_head list;		/* in vpmsi_models */
 	struct device_node *np;
 	void __iomem *regs;		/* the register window */
-	void __iomem *doorbell;		/* the ITS's GITS_TRANSLATER */
+	void __iomem *doorbell;		/* the ITS's GITS_TRANSLATER, or NULL */
 	u64 doorbell_pa;		/* the only MSI address performed */
 	struct task_struct *task;
 	unsigned int nr_lines;
@@ -209,7 +209,8 @@ static void vpmsi_send(struct vpmsi_model *m, unsigned int v)
 	addr = readl(entry + VPMSI_ENTRY_ADDR_LO) |
 	       (u64)readl(entry + VPMSI_ENTRY_ADDR_HI) << 32;
 	data = readl(entry + VPMSI_ENTRY_DATA);
-	if (addr != m->doorbell_pa) {
+	/* Without an msi-parent the device has no MSI address at all. */
+	if (!m->doorbell || addr != m->doorbell_pa) {
 		vpmsi_error(m);
 		return;
 	}
@@ -515,13 +516,18 @@ static int vpmsi_thread(void *data)
 	return 0;
 }
 
-/* The MSI doorbell: GITS_TRANSLATER of the ITS named by msi-parent. */
+/*
+ * The MSI doorbell: GITS_TRANSLATER of the ITS named by msi-parent. A node
+ * without msi-parent is a wired-only device: no doorbell, every MSI dropped.
+ */
 static int vpmsi_find_doorbell(struct vpmsi_model *m)
 {
 	struct of_phandle_args args;
 	struct resource res;
 	int ret;
 
+	if (!of_property_present(m->np, "msi-parent"))
+		return 0;
 	ret = of_parse_phandle_with_args(m->np, "msi-parent", "#msi-cells", 0,
 					 &args);
 	if (ret) {
@@ -666,8 +672,12 @@ static int vpmsi_model_create(struct device_node *np, unsigned int idx)
 	wake_up_process(m->task);
 
 	list_add_tail(&m->list, &vpmsi_models);
-	pr_info("%pOF: model up: window %pR, %u lines, MSI doorbell %pa\n",
-		np, &res, m->nr_lines, &m->doorbell_pa);
+	if (m->doorbell)
+		pr_info("%pOF: model up: window %pR, %u lines, MSI doorbell %pa\n",
+			np, &res, m->nr_lines, &m->doorbell_pa);
+	else
+		pr_info("%pOF: model up: window %pR, %u lines, no MSI parent\n",
+			np, &res, m->nr_lines);
 	return 0;
 
 err:
