@@ -14,7 +14,8 @@
  *   table. Nothing translates real bus traffic: the board's devices are
  *   software models. debugfs "vpmsi_swiommu/mappings" lists the mappings.
  * - No IOMMU_RESV_SW_MSI region: MSI doorbell addresses stay physical.
- * - One iommu_group per client device.
+ * - One iommu_group per device ID: clients whose "iommus" specifiers carry
+ *   the same ID share a group, as devices behind one stream ID would.
  *
  * See Documentation/swiommu.rst.
  *
@@ -60,6 +61,20 @@ struct swiommu {
 	struct iommu_device iommu;
 	struct fwnode_handle *fwnode;	/* what client fwspecs point to */
 	struct list_head node;		/* in swiommu_instances */
+	struct list_head groups;	/* struct swiommu_group, by ID */
+};
+
+/*
+ * The iommu_group of one device ID of an instance. It holds a reference to
+ * the group while at least one client with that ID is probed; each client
+ * points to it with its dev_iommu_priv (set by device_group, cleared by
+ * release_device).
+ */
+struct swiommu_group {
+	struct list_head node;		/* in swiommu::groups */
+	struct iommu_group *group;	/* our reference */
+	u32 id;
+	unsigned int users;		/* clients pointing here */
 };
 
 /* A paging domain: iova page frame -> xa_mk_value(phys page frame). */
@@ -72,11 +87,13 @@ struct swiommu_domain {
 };
 
 /*
- * swiommu_lock protects swiommu_instances, swiommu_domains, swiommu_next_id
- * and swiommu_pinned. It is the innermost lock: the IOMMU core calls us with
- * its own locks held (probe_device, domain free), so it must never be held
- * across a call into the IOMMU core (iommu_device_register/unregister call
- * back into probe_device and release/free).
+ * swiommu_lock protects swiommu_instances, swiommu_domains, swiommu_next_id,
+ * swiommu_pinned, every swiommu::groups list and the swiommu_group entries.
+ * It is the innermost lock: the IOMMU core calls us with its own locks held
+ * (probe_device, device_group, release_device under the group's mutex,
+ * domain free), so it must never be held across a call into the IOMMU core
+ * that can call back into us (iommu_device_register/unregister, the last
+ * iommu_group_put()). iommu_group_alloc() and iommu_group_ref_get() do not.
  */
 static DEFINE_MUTEX(swiommu_lock);
 static LIST_HEAD(swiommu_instances);
@@ -326,9 +343,84 @@ static struct iommu_device *swiommu_probe_device(struct device *dev)
 	return &sw->iommu;
 }
 
-/* Nothing per device: no stream table to clean up. */
+/*
+ * The group of the client's device ID (its first fwspec ID): an existing
+ * one with a new reference, or a new one.
+ */
+static struct iommu_group *swiommu_device_group(struct device *dev)
+{
+	struct iommu_fwspec *fwspec = dev_iommu_fwspec_get(dev);
+	struct swiommu_group *sg;
+	struct iommu_group *group;
+	struct swiommu *sw;
+	u32 id;
+
+	if (!fwspec || !fwspec->num_ids)
+		return ERR_PTR(-ENODEV);
+	id = fwspec->ids[0];
+
+	mutex_lock(&swiommu_lock);
+	sw = swiommu_find_locked(fwspec->iommu_fwnode);
+	if (!sw) {
+		group = ERR_PTR(-ENODEV);
+		goto out_unlock;
+	}
+	list_for_each_entry(sg, &sw->groups, node) {
+		if (sg->id == id) {
+			group = iommu_group_ref_get(sg->group);
+			goto out_found;
+		}
+	}
+
+	sg = kzalloc(sizeof(*sg), GFP_KERNEL);
+	if (!sg) {
+		group = ERR_PTR(-ENOMEM);
+		goto out_unlock;
+	}
+	sg->group = iommu_group_alloc();
+	if (IS_ERR(sg->group)) {
+		group = sg->group;
+		kfree(sg);
+		goto out_unlock;
+	}
+	sg->id = id;
+	list_add_tail(&sg->node, &sw->groups);
+	/* One reference for the entry, one for the caller. */
+	group = iommu_group_ref_get(sg->group);
+out_found:
+	sg->users++;
+	dev_iommu_priv_set(dev, sg);
+out_unlock:
+	mutex_unlock(&swiommu_lock);
+	if (!IS_ERR(group))
+		dev_dbg(dev, "swiommu: id %u in group %d\n", id,
+			iommu_group_id(group));
+	return group;
+}
+
+/*
+ * Also called when probing failed before or in device_group: only a client
+ * with a dev_iommu_priv holds a share of an entry. The core frees the
+ * client's dev_iommu, and the priv with it, right after this (6.12 also
+ * allows setting the priv only under its probe lock, not held here). The
+ * put is made without the lock: it is the group's last reference only if
+ * the core already dropped the client's own, after a failed probe.
+ */
 static void swiommu_release_device(struct device *dev)
 {
+	struct swiommu_group *sg;
+	struct iommu_group *put = NULL;
+
+	mutex_lock(&swiommu_lock);
+	sg = dev_iommu_priv_get(dev);
+	if (sg && !--sg->users) {
+		list_del(&sg->node);
+		put = sg->group;
+		kfree(sg);
+	}
+	mutex_unlock(&swiommu_lock);
+	if (put)
+		iommu_group_put(put);
 }
 
 #ifdef VPM_HAVE_SWIOMMU_OF_XLATE_CONST
@@ -380,7 +472,7 @@ static const struct iommu_ops swiommu_ops = {
 #endif
 	.probe_device		= swiommu_probe_device,
 	.release_device		= swiommu_release_device,
-	.device_group		= generic_device_group,
+	.device_group		= swiommu_device_group,
 	.of_xlate		= swiommu_of_xlate,
 	.def_domain_type	= swiommu_def_domain_type,
 	.default_domain_ops	= &swiommu_paging_ops,
@@ -445,6 +537,7 @@ static int swiommu_probe(struct platform_device *pdev)
 	sw->fwnode = dev_fwnode(dev);
 	if (!sw->fwnode)
 		return -ENODEV;
+	INIT_LIST_HEAD(&sw->groups);
 
 	ret = iommu_device_sysfs_add(&sw->iommu, dev, NULL, "%s",
 				     dev_name(dev));
@@ -496,6 +589,11 @@ static void swiommu_remove(struct platform_device *pdev)
 
 	iommu_device_unregister(&sw->iommu);
 	iommu_device_sysfs_remove(&sw->iommu);
+
+	/* Unregistering released every client, and so every group entry. */
+	mutex_lock(&swiommu_lock);
+	WARN_ON(!list_empty(&sw->groups));
+	mutex_unlock(&swiommu_lock);
 }
 
 static const struct of_device_id swiommu_of_match[] = {
