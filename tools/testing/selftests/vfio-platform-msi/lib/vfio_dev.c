@@ -82,18 +82,23 @@ static bool vd_group_path(char *buf, size_t len)
 }
 
 /* No-IOMMU groups only attach to a VFIO_NOIOMMU_IOMMU container. */
-unsigned long vfio_dev_iommu_type(void)
+unsigned long vfio_dev_iommu_type_of(const char *group_path)
 {
-	char path[sizeof(((struct vfio_dev *)0)->group_path)];
-	const char *base;
+	const char *base = strrchr(group_path, '/');
 
-	if (!vd_group_path(path, sizeof(path)))
-		return VFIO_TYPE1v2_IOMMU;
-	base = strrchr(path, '/');
-	base = base ? base + 1 : path;
+	base = base ? base + 1 : group_path;
 	if (!strncmp(base, "noiommu-", strlen("noiommu-")))
 		return VFIO_NOIOMMU_IOMMU;
 	return VFIO_TYPE1v2_IOMMU;
+}
+
+unsigned long vfio_dev_iommu_type(void)
+{
+	char path[sizeof(((struct vfio_dev *)0)->group_path)];
+
+	if (!vd_group_path(path, sizeof(path)))
+		return VFIO_TYPE1v2_IOMMU;
+	return vfio_dev_iommu_type_of(path);
 }
 
 static const char *vd_iommu_name(unsigned long type)
@@ -112,7 +117,11 @@ void vfio_dev_init(struct vfio_dev *vd)
 
 int vfio_dev_open_container(struct vfio_dev *vd)
 {
-	unsigned long type = vfio_dev_iommu_type();
+	return vfio_dev_open_container_type(vd, vfio_dev_iommu_type());
+}
+
+int vfio_dev_open_container_type(struct vfio_dev *vd, unsigned long type)
+{
 	int fd, ret;
 
 	fd = open(VFIO_DEV_CONTAINER, O_RDWR | O_CLOEXEC);
@@ -141,12 +150,29 @@ int vfio_dev_open_container(struct vfio_dev *vd)
 
 int vfio_dev_open_group(struct vfio_dev *vd)
 {
+	char path[sizeof(vd->group_path)];
+
+	if (!vd_group_path(path, sizeof(path)))
+		return vd_fail(vd, ENOENT, "%s", VFIO_DEV_ENV_GROUP);
+	return vfio_dev_open_group_path(vd, path);
+}
+
+int vfio_dev_group_status(int groupfd, uint32_t *flags)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+
+	if (ioctl(groupfd, VFIO_GROUP_GET_STATUS, &status))
+		return -errno;
+	*flags = status.flags;
+	return 0;
+}
+
+int vfio_dev_open_group_path(struct vfio_dev *vd, const char *path)
+{
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	int fd;
 
-	if (!vd_group_path(vd->group_path, sizeof(vd->group_path)))
-		return vd_fail(vd, ENOENT, "%s", VFIO_DEV_ENV_GROUP);
-
+	snprintf(vd->group_path, sizeof(vd->group_path), "%s", path);
 	fd = open(vd->group_path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return vd_fail(vd, errno, "open(%s)", vd->group_path);
@@ -185,10 +211,16 @@ int vfio_dev_attach(struct vfio_dev *vd)
 int vfio_dev_get_device(struct vfio_dev *vd)
 {
 	const char *name = getenv(VFIO_DEV_ENV_DEVICE);
-	int fd;
 
 	if (!name || !*name)
 		return vd_fail(vd, ENOENT, "%s", VFIO_DEV_ENV_DEVICE);
+	return vfio_dev_get_device_name(vd, name);
+}
+
+int vfio_dev_get_device_name(struct vfio_dev *vd, const char *name)
+{
+	int fd;
+
 	snprintf(vd->name, sizeof(vd->name), "%s", name);
 
 	fd = ioctl(vd->group, VFIO_GROUP_GET_DEVICE_FD, vd->name);

@@ -73,6 +73,19 @@ int vfio_dev_open_container(struct vfio_dev *vd);
 int vfio_dev_open_group(struct vfio_dev *vd);
 int vfio_dev_attach(struct vfio_dev *vd);
 int vfio_dev_get_device(struct vfio_dev *vd);
+
+/*
+ * The same steps for a group and a device named by the caller rather than
+ * the environment (tests that bind devices themselves). The container is
+ * checked for IOMMU model @type; the group must be viable.
+ */
+int vfio_dev_open_container_type(struct vfio_dev *vd, unsigned long type);
+int vfio_dev_open_group_path(struct vfio_dev *vd, const char *path);
+int vfio_dev_get_device_name(struct vfio_dev *vd, const char *name);
+/* The IOMMU model of a group node: VFIO_NOIOMMU_IOMMU for noiommu-N */
+unsigned long vfio_dev_iommu_type_of(const char *group_path);
+/* VFIO_GROUP_GET_STATUS: 0 with *flags, or -errno */
+int vfio_dev_group_status(int groupfd, uint32_t *flags);
 /* All of the above plus VFIO_DEVICE_GET_INFO */
 int vfio_dev_open(struct vfio_dev *vd);
 /* Closes whatever is open, device first; safe to call twice */

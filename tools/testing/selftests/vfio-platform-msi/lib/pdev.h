@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Platform devices in sysfs, for selftests that bind devices themselves:
+ * which driver a device is bound to, binding through driver_override and
+ * drivers_probe, unbinding, and the VFIO group node of a device.
+ *
+ * Functions return 0 or a negative errno and never exit, like vfio_dev.h.
+ * A device is named as in /sys/bus/platform/devices, e.g.
+ * "7f100000.testdev".
+ */
+#ifndef VPMSI_LIB_PDEV_H
+#define VPMSI_LIB_PDEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PDEV_SYS_BUS		"/sys/bus/platform"
+#define PDEV_SYS_DEVS		PDEV_SYS_BUS "/devices"
+#define PDEV_SYS_DRIVERS	PDEV_SYS_BUS "/drivers"
+#define PDEV_NAME_LEN		64
+
+/* Saved binding state of a device, see pdev_save() */
+struct pdev_state {
+	char driver[PDEV_NAME_LEN];	/* bound driver, or "" */
+	char override[PDEV_NAME_LEN];	/* driver_override, or "" */
+};
+
+bool pdev_exists(const char *dev);
+/* Is @drv a registered platform driver? */
+bool pdev_driver_exists(const char *drv);
+/* The driver @dev is bound to, "" if none: 0 or -errno */
+int pdev_driver(const char *dev, char *buf, size_t len);
+/* Bound to @drv right now? */
+bool pdev_bound_to(const char *dev, const char *drv);
+
+/* Unbind @dev from its driver, if any */
+int pdev_unbind(const char *dev);
+/*
+ * Bind @dev to @drv: unbind it from another driver, set driver_override,
+ * ask the bus to probe. 0 once bound to @drv; else the probe's error, or
+ * -ENODEV if the probe did not report one. driver_override stays @drv.
+ */
+int pdev_bind(const char *dev, const char *drv);
+/* Set (NULL or "": clear) driver_override */
+int pdev_set_override(const char *dev, const char *drv);
+
+/* Remember the driver and driver_override of @dev ... */
+int pdev_save(const char *dev, struct pdev_state *st);
+/* ... and put them back (best effort: the first error is returned) */
+int pdev_restore(const char *dev, const struct pdev_state *st);
+
+/* The number of the IOMMU group of @dev: >= 0 or -errno (-ENOENT: none) */
+int pdev_iommu_group(const char *dev);
+/*
+ * The VFIO group node of @dev: /dev/vfio/N, or /dev/vfio/noiommu-N in VFIO
+ * no-IOMMU mode. Waits up to @timeout_ms for devtmpfs to create it.
+ */
+int pdev_vfio_group(const char *dev, char *buf, size_t len, int timeout_ms);
+
+#endif /* VPMSI_LIB_PDEV_H */
