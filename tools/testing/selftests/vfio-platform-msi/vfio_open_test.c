@@ -304,8 +304,9 @@ TEST_F(open, order_errors)
 
 /*
  * Viability: the group is viable iff every device in it is bound to a VFIO
- * driver or to none. On this board the test device is alone in its group,
- * so the non-viable case cannot be built; check the premise instead.
+ * driver or to none. The primary test device is alone in its group, so
+ * the non-viable case is built in vfio_multi_test's shared group; here,
+ * check the premise.
  */
 TEST_F(open, group_members)
 {
