@@ -46,7 +46,7 @@
 #define MOD_DIR		"/lib/modules/vpm"
 #define SYS_DEVS	"/sys/bus/platform/devices"
 #define SYS_DRV		"/sys/bus/platform/drivers/" DRIVER
-#define LOAD_CYCLES	50
+#define LOAD_CYCLES	200
 #define IN_FLIGHT_ROUNDS 10
 #define BURST		4000	/* MSIs posted just before a close */
 #define UNBIND_WAIT_MS	1000	/* the unbind must still block after this */
