@@ -41,16 +41,17 @@
 
 #include "vpm_harness.h"
 #include "msi.h"
+#include "pdev.h"
 
 #define DRIVER		"vfio-platform-msi"
 #define MOD_DIR		"/lib/modules/vpm"
-#define SYS_DEVS	"/sys/bus/platform/devices"
 #define SYS_DRV		"/sys/bus/platform/drivers/" DRIVER
 #define LOAD_CYCLES	200
 #define IN_FLIGHT_ROUNDS 10
 #define BURST		4000	/* MSIs posted just before a close */
 #define UNBIND_WAIT_MS	1000	/* the unbind must still block after this */
 #define UNBIND_DONE_MS	10000	/* and finish within this after the close */
+#define GROUP_WAIT_MS	2000	/* for devtmpfs to create /dev/vfio/N */
 /*
  * Slab tolerance of the load cycles (unreclaimable slab, measured after the
  * caches were dropped and a second's settling). Each cycle creates and
@@ -135,79 +136,27 @@ static int mod_load(const char *file)
 /* The driver the device is bound to, or "" */
 static void bound_to(char *buf, size_t len)
 {
-	char path[PATH_MAX], link[PATH_MAX];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), SYS_DEVS "/%s/driver", msi_dev_name());
-	n = readlink(path, link, sizeof(link) - 1);
-	buf[0] = '\0';
-	if (n <= 0)
-		return;
-	link[n] = '\0';
-	snprintf(buf, len, "%.63s", strrchr(link, '/') ?
-		 strrchr(link, '/') + 1 : link);
+	if (pdev_driver(msi_dev_name(), buf, len))
+		buf[0] = '\0';
 }
 
 /* VFIO_PMSI_GROUP from sysfs: the group may change across binds */
 static int refresh_group(void)
 {
-	char path[PATH_MAX], link[PATH_MAX];
-	ssize_t n;
+	char path[PATH_MAX];
+	int ret;
 
-	snprintf(path, sizeof(path), SYS_DEVS "/%s/iommu_group",
-		 msi_dev_name());
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n <= 0)
-		return -ENOENT;
-	link[n] = '\0';
-	snprintf(path, sizeof(path), "/dev/vfio/%.64s",
-		 strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
+	ret = pdev_vfio_group(msi_dev_name(), path, sizeof(path),
+			      GROUP_WAIT_MS);
+	if (ret)
+		return ret;
 	return setenv(VFIO_DEV_ENV_GROUP, path, 1) ? -errno : 0;
-}
-
-static int unbind(void)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), SYS_DEVS "/%s/driver/%s", msi_dev_name(),
-		 "unbind");
-	return msi_write_str(path, msi_dev_name());
-}
-
-static int clear_override(void)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), SYS_DEVS "/%s/driver_override",
-		 msi_dev_name());
-	return msi_write_str(path, "\n");
 }
 
 /* driver_override + drivers_probe; then wait for /dev/vfio/N */
 static int bind(void)
 {
-	char path[256], drv[64];
-	struct stat st;
-	uint64_t end;
-	int ret;
-
-	snprintf(path, sizeof(path), SYS_DEVS "/%s/driver_override",
-		 msi_dev_name());
-	ret = msi_write_str(path, DRIVER);
-	if (ret)
-		return ret;
-	msi_write_str("/sys/bus/platform/drivers_probe", msi_dev_name());
-	bound_to(drv, sizeof(drv));
-	if (strcmp(drv, DRIVER))
-		return -ENODEV;
-	ret = refresh_group();
-	if (ret)
-		return ret;
-	/* devtmpfs creates the node asynchronously */
-	for (end = now_ms() + 2000; now_ms() < end; sleep_ms(5))
-		if (!stat(getenv(VFIO_DEV_ENV_GROUP), &st))
-			return 0;
-	return -ETIMEDOUT;
+	return pdev_bind(msi_dev_name(), DRIVER) ?: refresh_group();
 }
 
 /* Why the module tests cannot run here, or NULL */
@@ -409,7 +358,7 @@ TEST_F_TIMEOUT(life, unbind_while_open, 60)
 		/* Hold nothing of the device: no fd, no mapping (exec) */
 		for (fd = 3; fd < 1024; fd++)
 			close(fd);
-		snprintf(cmd, sizeof(cmd), "echo %s > " SYS_DEVS "/%s/driver/unbind",
+		snprintf(cmd, sizeof(cmd), "echo %s > " PDEV_SYS_DEVS "/%s/driver/unbind",
 			 msi_dev_name(), msi_dev_name());
 		alarm(UNBIND_WAIT_MS / 1000 + UNBIND_DONE_MS / 1000 + 10);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
@@ -499,14 +448,14 @@ static const char *load_cycle(int *err)
 	uint64_t val;
 	int efd;
 
-	*err = unbind();
+	*err = pdev_unbind(msi_dev_name());
 	if (*err)
 		return "unbind";
 	/*
 	 * No driver_override while the modules come back: the driver would
 	 * probe the device before its plug-in is there, and fail.
 	 */
-	*err = clear_override();
+	*err = pdev_set_override(msi_dev_name(), NULL);
 	if (*err)
 		return "driver_override";
 	for (i = NMODS; i-- > 0;) {
