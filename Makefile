@@ -7,10 +7,10 @@
 #   make all-kernels            build for both stock kernels
 #   make selftests              build the static aarch64 selftests
 #   make run                    the demo on the emulated board
-#   make check                  build everything, run every test on both kernels
+#   make check                  build everything, run every test on the three kernels
 #   make qemu-e2e               nested guest behind Debian's QEMU, end to end
 #   make fuzz-soak [KVER=...]   the longer fuzzing run
-#   make check-debug            the suite on the debug kernel (KASAN, lockdep)
+#   make check-debug            check's part on the debug kernel only
 #   make checkpatch sparse      style and static checks
 #
 # W=1 and C=1 are passed to kbuild as usual.
@@ -73,7 +73,7 @@ fuzz-soak:
 	$(VPM_SRC)/scripts/fuzz-soak --kernel $(KVER)
 
 check-debug:
-	$(VPM_SRC)/scripts/check-debug
+	VPM_KERNELS=debug $(VPM_SRC)/scripts/check
 
 checkpatch sparse:
 	$(VPM_SRC)/scripts/lint $@

@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Guest-side runner of the selftests (started by scripts/check through
-# scripts/vm-run): runs every program listed in tests.list, each bound to
-# the driver it tests, under a timeout, and prints their KTAP output between
-# markers that scripts/check counts. The test device is rebound between
-# programs: testdev_* programs test the device model through the reference
-# host driver vpmsi_testhost, vfio_* programs test vfio-platform-msi.
+# scripts/vm-run): run_suite.sh [DIR [LIST]] runs the programs of DIR named
+# in LIST (default DIR/tests.list), each bound to the driver it tests, under
+# a timeout, and prints their KTAP output between markers that scripts/check
+# counts. The test device is rebound between programs: testdev_* programs
+# test the device model through the reference host driver vpmsi_testhost,
+# vfio_* programs test vfio-platform-msi.
 #
 # Each program runs in a session of its own. The harness forks every test
 # into a process group of its own, so killing the program alone would leave
@@ -18,7 +19,8 @@
 #   VPM_TIMEOUT_SCALE   multiplies the harness's per-test timeouts
 #                       (lib/vpm_harness.h) and VPM_TEST_TIMEOUT
 
-here=${1:-$(dirname "$0")}
+here=${1:-$(dirname "$0")}		# the programs
+list=${2:-$here/tests.list}		# which of them to run, in order
 dev=${VFIO_PMSI_DEVICE:-7f000000.testdev}
 sysdev=/sys/bus/platform/devices/$dev
 per_test_timeout=$((${VPM_TEST_TIMEOUT:-600} * ${VPM_TIMEOUT_SCALE:-1}))
@@ -111,5 +113,5 @@ while read -r t; do
 	run_one "$here/$t"
 	[ $rc = 0 ] || [ $rc = 4 ] || failed=1
 	echo "=== VPM-TEST-END $t rc=$rc secs=$(($(cut -d. -f1 /proc/uptime) - start))"
-done <"$here/tests.list"
+done <"$list"
 exit $failed
