@@ -92,6 +92,7 @@ run_one() {
 	fi
 }
 
+echo "# environment: $(env | grep '^VPM_' | sort | tr '\n' ' ')"
 failed=0
 while read -r t; do
 	[ -n "$t" ] || continue
