@@ -22,7 +22,24 @@
 #define EDGE_PULSES	16
 #define SWAP_ROUNDS	200
 
+/*
+ * Three fixtures with the same set-up: "wired" runs its tests on each line
+ * (its variants), "level_line" and "edge_line" hold the tests that only
+ * mean something for one kind of line.
+ */
 FIXTURE(wired) {
+	struct vfio_dev vd;
+	void *regs;
+	int efd;
+};
+
+FIXTURE(level_line) {
+	struct vfio_dev vd;
+	void *regs;
+	int efd;
+};
+
+FIXTURE(edge_line) {
 	struct vfio_dev vd;
 	void *regs;
 	int efd;
@@ -43,38 +60,69 @@ FIXTURE_VARIANT_ADD(wired, edge) {
 	.level = false,
 };
 
-FIXTURE_SETUP(wired)
+/* Open the device, map its registers, reset it, create an eventfd */
+static void line_dev_open(struct __test_metadata *_metadata,
+			  struct vfio_dev *vd, void **regs, int *efd)
 {
 	const char *why = vfio_dev_env_missing();
-	struct vfio_dev *vd = &self->vd;
 	struct vfio_region_info ri;
 
 	vfio_dev_init(vd);
-	self->regs = NULL;
-	self->efd = -1;
+	*regs = NULL;
+	*efd = -1;
 	if (why)
 		SKIP(return, "%s", why);
 	VD_ASSERT_OPEN(vd, vfio_dev_open(vd));
 	ASSERT_LE(VD_NUM_WIRED, vd->info.num_irqs);
 	VD_ASSERT_OK(vfio_dev_region_info(vd->device, VD_REGION_REGS, &ri));
-	self->regs = vfio_dev_mmap(vd->device, &ri, 0, VPMSI_WINDOW_SIZE);
-	ASSERT_NE(NULL, self->regs) TH_LOG("mmap: %s", vd_errno_name(errno));
+	*regs = vfio_dev_mmap(vd->device, &ri, 0, VPMSI_WINDOW_SIZE);
+	ASSERT_NE(NULL, *regs) TH_LOG("mmap: %s", vd_errno_name(errno));
 	/* A known state: lines low, counters zero */
-	VD_ASSERT_OK(td_reset(self->regs, VD_DEV_MS));
-	self->efd = efd_create();
-	VD_ASSERT_OK(self->efd);
+	VD_ASSERT_OK(td_reset(*regs, VD_DEV_MS));
+	*efd = efd_create();
+	VD_ASSERT_OK(*efd);
+}
+
+static void line_dev_close(struct vfio_dev *vd, void *regs, int efd)
+{
+	if (regs) {
+		td_line(regs, VPMSI_LINE_LEVEL, VPMSI_LINE_OP_DEASSERT, 1,
+			VD_DEV_MS);
+		munmap(regs, VPMSI_WINDOW_SIZE);
+	}
+	if (efd >= 0)
+		close(efd);
+	vfio_dev_close(vd);
+}
+
+FIXTURE_SETUP(wired)
+{
+	line_dev_open(_metadata, &self->vd, &self->regs, &self->efd);
 }
 
 FIXTURE_TEARDOWN(wired)
 {
-	if (self->regs) {
-		td_line(self->regs, VPMSI_LINE_LEVEL, VPMSI_LINE_OP_DEASSERT,
-			1, VD_DEV_MS);
-		munmap(self->regs, VPMSI_WINDOW_SIZE);
-	}
-	if (self->efd >= 0)
-		close(self->efd);
-	vfio_dev_close(&self->vd);
+	line_dev_close(&self->vd, self->regs, self->efd);
+}
+
+FIXTURE_SETUP(level_line)
+{
+	line_dev_open(_metadata, &self->vd, &self->regs, &self->efd);
+}
+
+FIXTURE_TEARDOWN(level_line)
+{
+	line_dev_close(&self->vd, self->regs, self->efd);
+}
+
+FIXTURE_SETUP(edge_line)
+{
+	line_dev_open(_metadata, &self->vd, &self->regs, &self->efd);
+}
+
+FIXTURE_TEARDOWN(edge_line)
+{
+	line_dev_close(&self->vd, self->regs, self->efd);
 }
 
 /* Make the line signal once: assert the level line, pulse the edge line */
@@ -137,13 +185,11 @@ TEST_F(wired, fire)
  * Level line and automask: one event per assertion; unmasking while the
  * line is still high fires again; once low, unmasking is quiet.
  */
-TEST_F(wired, level_automask)
+TEST_F(level_line, automask)
 {
 	int fd = self->vd.device;
 	uint64_t v = 0;
 
-	if (!variant->level)
-		SKIP(return, "level line only");
 	VD_ASSERT_OK(vfio_irq_set_trigger(fd, VD_IRQ_LEVEL, self->efd));
 
 	VD_ASSERT_OK(td_line(self->regs, VPMSI_LINE_LEVEL,
@@ -179,14 +225,12 @@ TEST_F(wired, level_automask)
 }
 
 /* Edge line: k pulses, k events, each read before the next pulse */
-TEST_F_TIMEOUT(wired, edge_pulses, 120)
+TEST_F_TIMEOUT(edge_line, pulses, 120)
 {
 	int fd = self->vd.device;
 	uint64_t v = 0, total;
 	int i;
 
-	if (variant->level)
-		SKIP(return, "edge line only");
 	VD_ASSERT_OK(vfio_irq_set_trigger(fd, VD_IRQ_EDGE, self->efd));
 	for (i = 0; i < EDGE_PULSES; i++) {
 		VD_ASSERT_OK(td_line(self->regs, VPMSI_LINE_EDGE,
@@ -280,14 +324,12 @@ TEST_F(wired, no_trigger)
  * stale: installing a trigger does not deliver them (the driver clears
  * them; upstream vfio-platform would deliver one).
  */
-TEST_F(wired, stale_edge_dropped)
+TEST_F(edge_line, stale_edge_dropped)
 {
 	struct vfio_dev *vd = &self->vd;
 	uint64_t v = 0;
 	int i;
 
-	if (variant->level)
-		SKIP(return, "edge line only");
 	for (i = 0; i < 2; i++)
 		VD_ASSERT_OK(td_line(self->regs, VPMSI_LINE_EDGE,
 				     VPMSI_LINE_OP_PULSE, 1, VD_DEV_MS));
@@ -470,14 +512,12 @@ TEST_F(wired, mask_eventfd)
  * The irqfd use case: a level line re-enabled by writing the unmask
  * eventfd, the way a hypervisor's EOI path does.
  */
-TEST_F(wired, unmask_eventfd)
+TEST_F(level_line, unmask_eventfd)
 {
 	int fd = self->vd.device;
 	uint64_t v = 0;
 	int ufd;
 
-	if (!variant->level)
-		SKIP(return, "level line only");
 	ufd = efd_create();
 	VD_ASSERT_OK(ufd);
 	VD_ASSERT_OK(vfio_irq_set_trigger(fd, VD_IRQ_LEVEL, self->efd));
@@ -632,7 +672,7 @@ static void *loopback_thread(void *arg)
  * device and from loopback: nothing crashes, an eventfd stops receiving
  * once replaced, and the last one keeps working.
  */
-TEST_F_TIMEOUT(wired, swap_under_fire, 300)
+TEST_F_TIMEOUT(edge_line, swap_under_fire, 300)
 {
 	struct pulser hw = { 0 }, sw = { 0 };
 	int fd = self->vd.device;
@@ -640,8 +680,6 @@ TEST_F_TIMEOUT(wired, swap_under_fire, 300)
 	int cur = -1, prev = -1, nfd = -1, i;
 	uint64_t v = 0, got = 0;
 
-	if (variant->level)
-		SKIP(return, "edge line only");
 	hw.regs = self->regs;
 	sw.devfd = fd;
 	ASSERT_EQ(0, pthread_create(&th_hw, NULL, pulse_thread, &hw));
