@@ -16,6 +16,8 @@
 # behind (reported, it is a defect of the test).
 #
 #   VPM_TEST_TIMEOUT    seconds a program may run (default 600)
+#   VPM_VFIO_DRIVER     the VFIO driver of vfio_* programs (default
+#                       vfio-platform-msi; upstream's peer: vfio-platform)
 #   VPM_TIMEOUT_SCALE   multiplies the harness's per-test timeouts
 #                       (lib/vpm_harness.h) and VPM_TEST_TIMEOUT
 
@@ -28,7 +30,7 @@ per_test_timeout=$((${VPM_TEST_TIMEOUT:-600} * ${VPM_TIMEOUT_SCALE:-1}))
 driver_of() {
 	case $1 in
 	testdev_*) echo vpmsi_testhost ;;
-	*) echo vfio-platform-msi ;;
+	*) echo "${VPM_VFIO_DRIVER:-vfio-platform-msi}" ;;
 	esac
 }
 
