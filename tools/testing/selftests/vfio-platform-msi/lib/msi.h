@@ -167,7 +167,7 @@ long msi_proc_interrupts_count(const char *name);
 long msi_meminfo_kb(const char *key);
 long msi_dir_entries(const char *path);
 long msi_open_fds(void);
-/* echo 3 > /proc/sys/vm/drop_caches (best effort, for stable counters) */
+/* drop_caches and shrink every slab cache (best effort, stable counters) */
 void msi_drop_caches(void);
 
 #endif /* VPMSI_LIB_MSI_H */
