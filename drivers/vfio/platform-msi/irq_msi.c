@@ -711,6 +711,14 @@ struct vpm_irq_index *vpm_msi_create(struct vpm_device *vdev,
 	return &msi->idx;
 }
 
+/* The MSI index of the device behind a sysfs attribute, or NULL */
+static struct vpm_msi *vpm_msi_of_dev(struct device *dev)
+{
+	struct vpm_device *vdev = dev_get_drvdata(dev);
+
+	return vdev && vdev->msi_idx ? to_msi(vdev->msi_idx) : NULL;
+}
+
 /*
  * msi_vectors: the number of vectors in generic mode (no plug-in MSI
  * operations). Writable while the device is not open.
@@ -718,13 +726,11 @@ struct vpm_irq_index *vpm_msi_create(struct vpm_device *vdev,
 static ssize_t msi_vectors_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
 {
-	struct vpm_device *vdev = dev_get_drvdata(dev);
-	struct vpm_msi *msi;
+	struct vpm_msi *msi = vpm_msi_of_dev(dev);
 	unsigned int n;
 
-	if (!vdev || !vdev->msi_idx)
+	if (!msi)
 		return -ENODEV;
-	msi = to_msi(vdev->msi_idx);
 	mutex_lock(&msi->idx.lock);
 	n = msi->nvec_cfg;
 	mutex_unlock(&msi->idx.lock);
@@ -735,19 +741,17 @@ static ssize_t msi_vectors_store(struct device *dev,
 				 struct device_attribute *attr,
 				 const char *buf, size_t count)
 {
-	struct vpm_device *vdev = dev_get_drvdata(dev);
-	struct vpm_msi *msi;
+	struct vpm_msi *msi = vpm_msi_of_dev(dev);
 	unsigned int n;
 	int ret;
 
-	if (!vdev || !vdev->msi_idx)
+	if (!msi)
 		return -ENODEV;
 	ret = kstrtouint(buf, 0, &n);
 	if (ret)
 		return ret;
 	if (n > DEV_MSI_MAX_VECTORS)
 		return -EINVAL;
-	msi = to_msi(vdev->msi_idx);
 	mutex_lock(&msi->idx.lock);
 	if (msi->opened)
 		ret = -EBUSY;
@@ -766,13 +770,11 @@ static DEVICE_ATTR_RW(msi_vectors);
 static ssize_t msi_index_show(struct device *dev,
 			      struct device_attribute *attr, char *buf)
 {
-	struct vpm_device *vdev = dev_get_drvdata(dev);
-	struct vpm_msi *msi;
+	struct vpm_msi *msi = vpm_msi_of_dev(dev);
 	bool shown;
 
-	if (!vdev || !vdev->msi_idx)
+	if (!msi)
 		return -ENODEV;
-	msi = to_msi(vdev->msi_idx);
 	mutex_lock(&msi->idx.lock);
 	shown = !msi->hidden;
 	mutex_unlock(&msi->idx.lock);
@@ -783,17 +785,15 @@ static ssize_t msi_index_store(struct device *dev,
 			       struct device_attribute *attr,
 			       const char *buf, size_t count)
 {
-	struct vpm_device *vdev = dev_get_drvdata(dev);
-	struct vpm_msi *msi;
+	struct vpm_msi *msi = vpm_msi_of_dev(dev);
 	bool shown;
 	int ret;
 
-	if (!vdev || !vdev->msi_idx)
+	if (!msi)
 		return -ENODEV;
 	ret = kstrtobool(buf, &shown);
 	if (ret)
 		return ret;
-	msi = to_msi(vdev->msi_idx);
 	mutex_lock(&msi->idx.lock);
 	if (msi->opened)
 		ret = -EBUSY;
