@@ -58,16 +58,6 @@ static int read_id(int devfd, uint32_t *id)
 	return 0;
 }
 
-static int group_flags(int groupfd, uint32_t *flags)
-{
-	struct vfio_group_status st = { .argsz = sizeof(st) };
-
-	if (ioctl(groupfd, VFIO_GROUP_GET_STATUS, &st))
-		return -errno;
-	*flags = st.flags;
-	return 0;
-}
-
 /* Every step of the documented open sequence, checked on its own */
 TEST_F(open, open_path)
 {
@@ -85,12 +75,12 @@ TEST_F(open, open_path)
 	VD_ASSERT_OPEN(vd, vfio_dev_open_container(vd));
 	VD_ASSERT_OPEN(vd, vfio_dev_open_group(vd));
 
-	VD_ASSERT_OK(group_flags(vd->group, &flags));
+	VD_ASSERT_OK(vfio_dev_group_status(vd->group, &flags));
 	ASSERT_TRUE(flags & VFIO_GROUP_FLAGS_VIABLE);
 	ASSERT_FALSE(flags & VFIO_GROUP_FLAGS_CONTAINER_SET);
 
 	VD_ASSERT_OPEN(vd, vfio_dev_attach(vd));
-	VD_ASSERT_OK(group_flags(vd->group, &flags));
+	VD_ASSERT_OK(vfio_dev_group_status(vd->group, &flags));
 	ASSERT_TRUE(flags & VFIO_GROUP_FLAGS_VIABLE);
 	ASSERT_TRUE(flags & VFIO_GROUP_FLAGS_CONTAINER_SET);
 

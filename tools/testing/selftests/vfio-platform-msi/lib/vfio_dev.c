@@ -169,26 +169,25 @@ int vfio_dev_group_status(int groupfd, uint32_t *flags)
 
 int vfio_dev_open_group_path(struct vfio_dev *vd, const char *path)
 {
-	struct vfio_group_status status = { .argsz = sizeof(status) };
-	int fd;
+	uint32_t flags = 0;
+	int fd, ret;
 
 	snprintf(vd->group_path, sizeof(vd->group_path), "%s", path);
 	fd = open(vd->group_path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return vd_fail(vd, errno, "open(%s)", vd->group_path);
 
-	if (ioctl(fd, VFIO_GROUP_GET_STATUS, &status)) {
-		int err = errno;
-
+	ret = vfio_dev_group_status(fd, &flags);
+	if (ret) {
 		close(fd);
-		return vd_fail(vd, err, "VFIO_GROUP_GET_STATUS(%s)",
+		return vd_fail(vd, -ret, "VFIO_GROUP_GET_STATUS(%s)",
 			       vd->group_path);
 	}
-	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+	if (!(flags & VFIO_GROUP_FLAGS_VIABLE)) {
 		close(fd);
 		return vd_fail(vd, 0,
 			       "group %s is not viable (flags 0x%x): are all its devices bound to VFIO?",
-			       vd->group_path, status.flags);
+			       vd->group_path, flags);
 	}
 
 	vd->group = fd;
@@ -197,11 +196,12 @@ int vfio_dev_open_group_path(struct vfio_dev *vd, const char *path)
 
 int vfio_dev_attach(struct vfio_dev *vd)
 {
+	/* The model of the group that was opened, whatever named it */
+	unsigned long type = vfio_dev_iommu_type_of(vd->group_path);
+
 	if (ioctl(vd->group, VFIO_GROUP_SET_CONTAINER, &vd->container))
 		return vd_fail(vd, errno, "VFIO_GROUP_SET_CONTAINER(%s)",
 			       vd->group_path);
-	unsigned long type = vfio_dev_iommu_type();
-
 	if (ioctl(vd->container, VFIO_SET_IOMMU, type))
 		return vd_fail(vd, errno, "VFIO_SET_IOMMU(%s)",
 			       vd_iommu_name(type));
