@@ -7,7 +7,10 @@
 #   make all-kernels            build for both stock kernels
 #   make selftests              build the static aarch64 selftests
 #   make run                    the demo on the emulated board
-#   make check                  build everything, run every test on the three kernels
+#   make check                  the gate: builds, static checks, the suite on 6.12
+#                               and 6.1, the debug kernel's part (< 60 min cold)
+#   make check-all              the full matrix: the whole suite on the debug
+#                               kernel too, no-IOMMU mode, QEMU end to end
 #   make qemu-e2e               nested guest behind Debian's QEMU, end to end
 #   make fuzz-soak [KVER=...]   the longer fuzzing run
 #   make check-debug            check's part on the debug kernel only
@@ -35,7 +38,7 @@ endif
 KBUILD_ARGS	:= -C $(KDIR) M=$(BUILD) VPM_SRC=$(VPM_SRC) BOARD=$(BOARD) \
 		   CONFIG_VFIO_PLATFORM_MSI=m CONFIG_DEV_MSI=m
 
-.PHONY: all modules all-kernels selftests samples run check qemu-e2e fuzz-soak check-debug \
+.PHONY: all modules all-kernels selftests samples run check check-all qemu-e2e fuzz-soak check-debug \
 	checkpatch sparse clean
 
 all: modules
@@ -63,6 +66,9 @@ run:
 
 check:
 	$(VPM_SRC)/scripts/check
+
+check-all:
+	$(VPM_SRC)/scripts/check --all
 
 # Slower targets, not part of check: QEMU end to end, and a fuzzing soak.
 qemu-e2e:
