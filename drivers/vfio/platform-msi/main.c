@@ -18,6 +18,7 @@
 #include <linux/mutex.h>
 #include <linux/platform_device.h>
 #include <linux/vfio.h>
+#include <linux/workqueue.h>
 
 #include "compat.h"
 #include "vfio_platform_msi.h"
@@ -138,37 +139,76 @@ static struct platform_driver vpm_driver = {
 	.driver_managed_dma = true,
 };
 
+/*
+ * Probing again once a plug-in registered, in a work item: the
+ * registration must not wait for it. driver_attach() takes each device's
+ * lock, and a plug-in that our probe loads on demand registers from its
+ * module_init while that probe holds its device's lock and waits, in
+ * request_module(), for the plug-in's modprobe to finish: a synchronous
+ * driver_attach() there waits for itself. The work runs in no module's
+ * init and holds no lock of ours; while it probes a device, a plug-in
+ * loaded by that probe only queues the work again.
+ *
+ * vpm_driver_registered: set once the platform driver is registered. A
+ * plug-in built in and initialised before this driver queues the work
+ * before there is a driver to attach (registering it attaches the devices
+ * anyway). Written before any plug-in module can load, read by the work.
+ */
+static bool vpm_driver_registered;
+
+static void vpm_reprobe_work_fn(struct work_struct *work)
+{
+	int ret;
+
+	if (!READ_ONCE(vpm_driver_registered))
+		return;
+	ret = driver_attach(&vpm_driver.driver);
+	if (ret)
+		pr_warn("%s: probing devices again failed: %d\n",
+			VPM_DRIVER_NAME, ret);
+}
+
+static DECLARE_WORK(vpm_reprobe_work, vpm_reprobe_work_fn);
+
+/*
+ * A plug-in arrived: try, soon, the devices that were handed to us but
+ * could not bind without it. Any context that may sleep; waits for
+ * nothing.
+ */
+void vpm_driver_reprobe(void)
+{
+	/* Probing may take long (request_module()): the long work queue */
+	queue_work(system_long_wq, &vpm_reprobe_work);
+}
+
 static int __init vpm_init(void)
 {
 	int ret;
 
 	vpm_debugfs_init();
 	ret = platform_driver_register(&vpm_driver);
-	if (ret)
+	if (ret) {
 		vpm_debugfs_exit();
-	return ret;
+		return ret;
+	}
+	WRITE_ONCE(vpm_driver_registered, true);
+	return 0;
 }
 module_init(vpm_init);
 
 static void __exit vpm_exit(void)
 {
+	/*
+	 * Plug-ins use this module's symbols: none is loaded now, and none
+	 * can load any more, so nothing queues the work after this. A
+	 * probe in the work that asks for a plug-in fails, as the plug-in
+	 * cannot link against a module that is going away.
+	 */
+	cancel_work_sync(&vpm_reprobe_work);
 	platform_driver_unregister(&vpm_driver);
 	vpm_debugfs_exit();
 }
 module_exit(vpm_exit);
-
-/*
- * A plug-in arrived: try the devices that were handed to us but could not
- * bind without it. Called without any of the driver's locks held.
- */
-void vpm_driver_reprobe(void)
-{
-	int ret = driver_attach(&vpm_driver.driver);
-
-	if (ret)
-		pr_warn("%s: probing devices again failed: %d\n",
-			VPM_DRIVER_NAME, ret);
-}
 
 MODULE_DESCRIPTION("VFIO bus driver for platform devices, with MSI");
 MODULE_LICENSE("GPL");

@@ -55,8 +55,11 @@ static struct vfio_platform_msi_plugin *vpm_plugin_find(const char *compat)
  *
  * Devices bound after this call use the plug-in; devices handed to
  * vfio-platform-msi (driver_override) that could not bind for want of a
- * reset are probed again. Returns 0, -EINVAL for an incomplete plug-in or
- * -EBUSY when one is registered for @compat.
+ * reset are probed again, from a work item: this call waits for no
+ * device, as it may run in the module_init of a plug-in that a probe
+ * holding its device's lock loads with request_module(). Returns 0,
+ * -EINVAL for an incomplete plug-in or -EBUSY when one is registered for
+ * @compat.
  */
 int vfio_platform_msi_register_plugin(struct vfio_platform_msi_plugin *plugin)
 {
@@ -112,7 +115,12 @@ static struct vfio_platform_msi_plugin *vpm_plugin_load(const char *compat)
 	p = vpm_plugin_get(compat);
 	if (p)
 		return p;
-	/* Failure just means there is no such module. */
+	/*
+	 * Failure just means there is no such module. Called from probe,
+	 * with the device locked: the plug-in's module_init registers it
+	 * while we wait here, and must not wait for this device (see
+	 * vpm_driver_reprobe()).
+	 */
 	request_module("vfio-platform-msi-plugin:%s", compat);
 	return vpm_plugin_get(compat);
 }
