@@ -15,7 +15,15 @@
  *  - load_cycles: unbind, unload (plug-in, vfio-platform-msi, dev-msi),
  *    load, bind, open, fire, close, VPM_LIFECYCLE_CYCLES (LOAD_CYCLES)
  *    times; afterwards no handler in /proc/interrupts, as many irq
- *    descriptors as before and slab within a tolerance.
+ *    descriptors as before and slab within a tolerance;
+ *  - autoload.plugin_on_demand: with the plug-in not loaded, one write to
+ *    drivers_probe binds the device, the kernel loading the plug-in
+ *    through request_module() and the guest's modprobe (as on a real
+ *    system, Documentation/admin-guide.rst); the write runs in a child
+ *    under a timeout, so that a probe deadlocked on the plug-in's
+ *    registration is a failure, not a hung suite. The guest must have a
+ *    working modprobe that knows the plug-in's alias: the test fails, not
+ *    skips, without one.
  *
  * The module tests need root and the modules in MOD_DIR (the guest
  * initramfs of scripts/vm-run); they skip otherwise. They leave the
@@ -37,6 +45,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 
 #include "vpm_harness.h"
@@ -378,7 +387,9 @@ TEST_F_TIMEOUT(life, unbind_while_open, 60)
 		ret = waitpid(pid, &status, WNOHANG);
 	if (!ret) {
 		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
+		for (end = now_ms() + 5000; now_ms() < end; sleep_ms(10))
+			if (waitpid(pid, &status, WNOHANG))
+				break;
 	}
 	ASSERT_EQ(pid, ret) TH_LOG("unbind still blocked %d ms after close",
 				   done_ms);
@@ -528,6 +539,191 @@ TEST_F_TIMEOUT(life, load_cycles, 600)
 		TH_LOG("slab grew by %ld kB over %u cycles",
 		       after.slab_kb - before.slab_kb, cycles);
 	check_works(_metadata, "after the load cycles");
+}
+
+/* ---------------------------------------- plug-in loaded on demand */
+
+#define PLUGIN		"vpmsi_testdev_plugin"
+#define PLUGIN_ALIAS	"vfio-platform-msi-plugin:vpmsi,testdev"
+#define AUTOLOAD_MS	30000	/* drivers_probe with modprobe, before scaling */
+
+/* Why the guest's request_module() cannot load the plug-in, or NULL */
+static const char *modprobe_broken(void)
+{
+	static char why[PATH_MAX + 64];
+	char helper[PATH_MAX], path[PATH_MAX], line[256];
+	struct utsname u;
+	bool found = false;
+	FILE *f;
+
+	if (msi_read_line("/proc/sys/kernel/modprobe", helper, sizeof(helper)))
+		return "no /proc/sys/kernel/modprobe";
+	if (!helper[0] || access(helper, X_OK)) {
+		snprintf(why, sizeof(why), "modprobe helper \"%s\" is not executable",
+			 helper);
+		return why;
+	}
+	uname(&u);
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", u.release);
+	if (access(path, R_OK)) {
+		snprintf(why, sizeof(why), "no %s", path);
+		return why;
+	}
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.alias", u.release);
+	f = fopen(path, "re");
+	if (!f) {
+		snprintf(why, sizeof(why), "no %s", path);
+		return why;
+	}
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strcmp(line, "alias " PLUGIN_ALIAS " " PLUGIN "\n");
+	fclose(f);
+	if (!found) {
+		snprintf(why, sizeof(why), "%s has no alias " PLUGIN_ALIAS, path);
+		return why;
+	}
+	return NULL;
+}
+
+/* /sys/module/NAME/initstate ("live", "coming", ...), or "" */
+static void mod_state(const char *file, char *buf, size_t len)
+{
+	char name[64], path[128];
+
+	mod_name(file, name, sizeof(name));
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", name);
+	if (msi_read_line(path, buf, len))
+		buf[0] = '\0';
+}
+
+/* Log where @pid sleeps (its kernel stack where the kernel shows it) */
+static void log_stack(struct __test_metadata *_metadata, pid_t pid,
+		      const char *who)
+{
+	char path[64], buf[2048];
+
+	snprintf(path, sizeof(path), "/proc/%d/stack", pid);
+	if (msi_read_line(path, buf, sizeof(buf))) {
+		snprintf(path, sizeof(path), "/proc/%d/wchan", pid);
+		if (msi_read_line(path, buf, sizeof(buf)))
+			snprintf(buf, sizeof(buf), "?");
+	}
+	TH_LOG("%s (pid %d) sleeps in:\n%s", who, pid, buf);
+}
+
+/* ... and every modprobe and insmod still running */
+static void log_helpers(struct __test_metadata *_metadata)
+{
+	char path[64], comm[32], *end;
+	struct dirent *de;
+	long pid;
+	DIR *d;
+
+	d = opendir("/proc");
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		pid = strtol(de->d_name, &end, 10);
+		if (pid <= 0 || *end)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+		if (msi_read_line(path, comm, sizeof(comm)))
+			continue;
+		if (!strcmp(comm, "modprobe") || !strcmp(comm, "insmod"))
+			log_stack(_metadata, pid, comm);
+	}
+	closedir(d);
+}
+
+FIXTURE(autoload) {
+	int unused;
+};
+
+FIXTURE_SETUP(autoload)
+{
+	const char *drv = getenv("VPM_VFIO_DRIVER");
+	char path[128];
+
+	if (geteuid())
+		SKIP(return, "needs root");
+	if (drv && *drv && strcmp(drv, DRIVER))
+		SKIP(return, "the suite tests %s", drv);
+	/* Not the bench's guest: nothing to load the modules from */
+	snprintf(path, sizeof(path), "%s/%s.ko", MOD_DIR, PLUGIN);
+	if (access(path, R_OK))
+		SKIP(return, "no %s", path);
+}
+
+FIXTURE_TEARDOWN(autoload)
+{
+}
+
+TEST_F_TIMEOUT(autoload, plugin_on_demand, 120)
+{
+	unsigned int wait_ms = AUTOLOAD_MS * vpm_timeout_scale();
+	const char *why = modprobe_broken();
+	char drv[64], state[32];
+	uint64_t end;
+	pid_t pid;
+	int status, ret, i;
+
+	ASSERT_EQ(NULL, why)
+		TH_LOG("the guest cannot load a plug-in on demand: %s", why);
+
+	/* The device unbound, the plug-in gone, the rest loaded */
+	VD_ASSERT_OK(pdev_unbind(msi_dev_name()));
+	VD_ASSERT_OK(pdev_set_override(msi_dev_name(), NULL));
+	if (mod_loaded(PLUGIN))
+		VD_ASSERT_OK(mod_unload(PLUGIN));
+	ASSERT_FALSE(mod_loaded(PLUGIN));
+	for (i = 0; i < (int)NMODS; i++) {
+		if (!strcmp(mods[i], PLUGIN) || mod_loaded(mods[i]))
+			continue;
+		VD_ASSERT_OK(mod_load(mods[i]));
+	}
+	VD_ASSERT_OK(pdev_set_override(msi_dev_name(), DRIVER));
+
+	/* One write, as the admin guide says; a child, it may never return */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		alarm(wait_ms / 1000 + 10);
+		_exit(msi_write_str(PDEV_SYS_BUS "/drivers_probe",
+				    msi_dev_name()) ? 1 : 0);
+	}
+	ret = 0;
+	for (end = now_ms() + wait_ms; !ret && now_ms() < end; sleep_ms(10))
+		ret = waitpid(pid, &status, WNOHANG);
+	if (!ret) {
+		mod_state(PLUGIN, state, sizeof(state));
+		TH_LOG("drivers_probe still blocked after %u ms; " PLUGIN " is \"%s\"",
+		       wait_ms, state);
+		log_stack(_metadata, pid, "the drivers_probe writer");
+		log_helpers(_metadata);
+		/*
+		 * Waiting for modprobe in request_module() is killable: the
+		 * probe then fails and the device lock is released.
+		 */
+		kill(pid, SIGKILL);
+		for (end = now_ms() + 5000; now_ms() < end; sleep_ms(10))
+			if (waitpid(pid, &status, WNOHANG))
+				break;
+	}
+	ASSERT_EQ(pid, ret) TH_LOG("probe deadlocked loading the plug-in");
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+		TH_LOG("drivers_probe failed (status 0x%x)", status);
+
+	bound_to(drv, sizeof(drv));
+	ASSERT_STREQ(DRIVER, drv) TH_LOG("not bound after drivers_probe");
+	mod_state(PLUGIN, state, sizeof(state));
+	ASSERT_STREQ("live", state) TH_LOG(PLUGIN " not loaded by the probe");
+	/* The device uses it: it pins the plug-in */
+	ret = mod_unload(PLUGIN);
+	EXPECT_TRUE(ret == -EBUSY || ret == -EAGAIN)
+		TH_LOG("rmmod " PLUGIN " with the device bound: %s",
+		       ret ? vd_errno_name(-ret) : "success");
+	VD_ASSERT_OK(refresh_group());
+	check_works(_metadata, "after binding with the plug-in loaded on demand");
 }
 
 TEST_HARNESS_MAIN
