@@ -16,13 +16,26 @@
  *            interrupt controller
  *   generic  nothing: the vector count comes from the device's
  *            msi_vectors attribute and userspace programs the table
+ *
+ * Bus watch: the device is RAM and cannot see how wide the CPU's accesses
+ * to it are, so the plug-in lets tests count them. With watch_region set
+ * to a region n (not -1), the reset at the next open arms a hardware
+ * watchpoint on the 8 bytes at watch_offset (8-byte aligned) of the
+ * driver's own kernel mapping of region n, on every CPU. watch_hits then
+ * reads the number of loads and stores the CPUs made that touched those
+ * bytes: one for a 64-bit access, two for two 32-bit accesses. Writing
+ * watch_region or watch_offset disarms the watchpoint; so does unloading
+ * the module. Disarm it once the device is closed: the mapping is gone,
+ * and the watchpoint would count whatever reuses the address.
  */
 
 #include <linux/device.h>
+#include <linux/hw_breakpoint.h>
 #include <linux/iopoll.h>
 #include <linux/moduleparam.h>
 #include <linux/module.h>
 #include <linux/msi.h>
+#include <linux/perf_event.h>
 #include <linux/string.h>
 #include <linux/vfio_platform_msi.h>
 
@@ -32,6 +45,97 @@
 #define VPMSI_RESET_POLL_US	20
 #define VPMSI_RESET_TIMEOUT_US	(500 * USEC_PER_MSEC)
 
+/*
+ * The bus watch (see the top of this file). Its parameters and the
+ * watchpoint are protected by the module's parameter lock
+ * (kernel_param_lock()), which sysfs holds around the set and get
+ * operations below.
+ */
+static struct perf_event * __percpu *watch_bp;
+static void __iomem *watch_addr;
+
+static void vpmsi_watch_disarm(void)
+{
+	if (watch_bp)
+		unregister_wide_hw_breakpoint(watch_bp);
+	watch_bp = NULL;
+	watch_addr = NULL;
+}
+
+static int vpmsi_watch_set(const char *val, const struct kernel_param *kp)
+{
+	vpmsi_watch_disarm();
+	return param_set_int(val, kp);
+}
+
+static int vpmsi_watch_hits(char *buf, const struct kernel_param *kp)
+{
+	u64 hits = 0, enabled, running;
+	int cpu;
+
+	if (!watch_bp)
+		return -ENODATA;
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		hits += perf_event_read_value(per_cpu(*watch_bp, cpu),
+					      &enabled, &running);
+	cpus_read_unlock();
+	return sysfs_emit(buf, "%llu\n", hits);
+}
+
+static const struct kernel_param_ops vpmsi_watch_ops = {
+	.set = vpmsi_watch_set,
+	.get = param_get_int,
+};
+
+static const struct kernel_param_ops vpmsi_watch_hits_ops = {
+	.get = vpmsi_watch_hits,
+};
+
+static int watch_region = -1;
+module_param_cb(watch_region, &vpmsi_watch_ops, &watch_region, 0644);
+MODULE_PARM_DESC(watch_region, "count accesses to this region from the next open (-1: off): see the source");
+
+static int watch_offset;
+module_param_cb(watch_offset, &vpmsi_watch_ops, &watch_offset, 0644);
+MODULE_PARM_DESC(watch_offset, "8-byte aligned offset of the doubleword to watch");
+
+module_param_cb(watch_hits, &vpmsi_watch_hits_ops, NULL, 0444);
+MODULE_PARM_DESC(watch_hits, "accesses to the watched doubleword since the open");
+
+/* With the regions mapped (any callback): arm the watch if asked for. */
+static void vpmsi_watch_arm(const struct vfio_platform_msi_dev_info *info)
+{
+	struct perf_event * __percpu *bp;
+	struct perf_event_attr attr;
+	void __iomem *addr;
+
+	kernel_param_lock(THIS_MODULE);
+	if (watch_region < 0 || watch_region >= info->num_regions ||
+	    watch_offset < 0 || !IS_ALIGNED(watch_offset, 8) ||
+	    watch_offset + 8 > info->regions[watch_region].size)
+		goto out;
+	addr = info->regions[watch_region].base + watch_offset;
+	if (watch_bp && addr == watch_addr)
+		goto out;
+	vpmsi_watch_disarm();
+
+	hw_breakpoint_init(&attr);
+	attr.bp_addr = (unsigned long)addr;
+	attr.bp_len = HW_BREAKPOINT_LEN_8;
+	attr.bp_type = HW_BREAKPOINT_R | HW_BREAKPOINT_W;
+	bp = register_wide_hw_breakpoint(&attr, NULL, NULL);
+	if (IS_ERR(bp)) {
+		dev_err(info->dev, "cannot arm the bus watch: %ld\n",
+			PTR_ERR(bp));
+		goto out;
+	}
+	watch_bp = bp;
+	watch_addr = addr;
+out:
+	kernel_param_unlock(THIS_MODULE);
+}
+
 static int vpmsi_testdev_reset(const struct vfio_platform_msi_dev_info *info)
 {
 	const struct vfio_platform_msi_region *win = &info->regions[0];
@@ -40,6 +144,9 @@ static int vpmsi_testdev_reset(const struct vfio_platform_msi_dev_info *info)
 
 	if (info->num_regions < 1 || win->size < VPMSI_WINDOW_SIZE)
 		return -ENODEV;
+
+	/* Not part of the reset: the first callback of an open (see top). */
+	vpmsi_watch_arm(info);
 
 	writel(VPMSI_RESET_GO, win->base + VPMSI_REG_RESET);
 	ret = readl_poll_timeout(win->base + VPMSI_REG_RESET, val, !val,
@@ -146,7 +253,21 @@ static struct vfio_platform_msi_plugin vpmsi_testdev_plugin = {
 	.reset = vpmsi_testdev_reset,
 	.msi_init = vpmsi_msi_init,
 };
-module_vfio_platform_msi_plugin(vpmsi_testdev_plugin);
+
+static int __init vpmsi_testdev_plugin_init(void)
+{
+	return vfio_platform_msi_register_plugin(&vpmsi_testdev_plugin);
+}
+module_init(vpmsi_testdev_plugin_init);
+
+static void __exit vpmsi_testdev_plugin_exit(void)
+{
+	vfio_platform_msi_unregister_plugin(&vpmsi_testdev_plugin);
+	kernel_param_lock(THIS_MODULE);
+	vpmsi_watch_disarm();
+	kernel_param_unlock(THIS_MODULE);
+}
+module_exit(vpmsi_testdev_plugin_exit);
 
 MODULE_ALIAS_VFIO_PLATFORM_MSI_PLUGIN(VPMSI_COMPATIBLE);
 MODULE_DESCRIPTION("vfio-platform-msi plug-in for the test device (test-only)");
