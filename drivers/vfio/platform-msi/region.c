@@ -5,10 +5,14 @@
  * Region n is the device's n-th memory resource, at file offset n << 40 of
  * the device fd. Every region can be read and written through the fd at
  * any offset and length inside it: the access is split into naturally
- * aligned 1, 2, 4 and 8 byte device accesses (8 bytes only where naturally
- * aligned), so a register is always accessed with a single access of its
- * width when userspace uses that width at its address. Data is passed in
- * the device's (little-endian) byte order, as vfio-pci does.
+ * aligned 1, 2 and 4 byte device accesses, so a register of up to 32 bits
+ * is always accessed with a single access of its width when userspace
+ * uses that width at its address. As in upstream vfio-platform, nothing
+ * wider: many platform peripherals answer a 64-bit access with an
+ * external abort, which on arm64 is an SError taken in the host kernel,
+ * and VMMs relay any guest access to a region they do not mmap through
+ * here. Data is passed in the device's (little-endian) byte order, as
+ * vfio-pci does.
  *
  * Regions whose start and size are page aligned can also be mmapped.
  * The whole region is remapped at mmap time (io_remap_pfn_range()) rather
@@ -34,10 +38,6 @@
 
 #include "compat.h"
 #include "vfio_platform_msi.h"
-
-#if defined(readq) && defined(writeq)
-#define VPM_HAVE_IO64 1
-#endif
 
 int vpm_regions_init(struct vpm_device *vdev)
 {
@@ -123,10 +123,6 @@ static unsigned int vpm_io_width(void __iomem *addr, size_t left)
 {
 	unsigned long a = (unsigned long)addr;
 
-#ifdef VPM_HAVE_IO64
-	if (left >= 8 && IS_ALIGNED(a, 8))
-		return 8;
-#endif
 	if (left >= 4 && IS_ALIGNED(a, 4))
 		return 4;
 	if (left >= 2 && IS_ALIGNED(a, 2))
@@ -138,11 +134,6 @@ static unsigned int vpm_io_width(void __iomem *addr, size_t left)
 static void vpm_io_read(void __iomem *addr, unsigned int width, void *val)
 {
 	switch (width) {
-#ifdef VPM_HAVE_IO64
-	case 8:
-		*(__le64 *)val = cpu_to_le64(readq(addr));
-		break;
-#endif
 	case 4:
 		*(__le32 *)val = cpu_to_le32(readl(addr));
 		break;
@@ -159,11 +150,6 @@ static void vpm_io_write(void __iomem *addr, unsigned int width,
 			 const void *val)
 {
 	switch (width) {
-#ifdef VPM_HAVE_IO64
-	case 8:
-		writeq(le64_to_cpu(*(const __le64 *)val), addr);
-		break;
-#endif
 	case 4:
 		writel(le32_to_cpu(*(const __le32 *)val), addr);
 		break;

@@ -7,15 +7,22 @@
  * semantics: a transfer starting inside a region is clamped to its end, one
  * starting at or beyond the end fails with EINVAL), mmap and its coherence
  * with pread/pwrite, the mmaps that must be refused, and device reset.
+ *
+ * The access widths the device sees for pread/pwrite, counted by the test
+ * plug-in's bus watch (a hardware watchpoint on the driver's mapping: see
+ * board/vpmsi_testdev_plugin.c and Documentation/testdev.rst).
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
 #include "vpm_harness.h"
+#include "msi.h"
+#include "pdev.h"
 #include "vfio_dev.h"
 #include "vpmsi_testdev.h"
 
@@ -437,6 +444,169 @@ TEST_F(region, reset)
 	}
 	/* The mapping survives a reset */
 	EXPECT_EQ(VPMSI_ID, vd_mmio_rd32(self->regs, VPMSI_REG_ID));
+}
+
+#define PLUGIN_PARAM(p)	"/sys/module/vpmsi_testdev_plugin/parameters/" p
+
+/*
+ * The test plug-in's bus watch: arm it on the doubleword at @off of
+ * region @region from the next open, and read how many CPU accesses
+ * touched it since.
+ */
+static int watch_set(int region, unsigned int off)
+{
+	char val[16];
+	int ret;
+
+	snprintf(val, sizeof(val), "%u", off);
+	ret = msi_write_str(PLUGIN_PARAM("watch_offset"), val);
+	if (ret)
+		return ret;
+	snprintf(val, sizeof(val), "%d", region);
+	return msi_write_str(PLUGIN_PARAM("watch_region"), val);
+}
+
+static int watch_hits(uint64_t *hits)
+{
+	char buf[32];
+	int ret;
+
+	ret = msi_read_line(PLUGIN_PARAM("watch_hits"), buf, sizeof(buf));
+	if (ret)
+		return ret;
+	*hits = strtoull(buf, NULL, 10);
+	return 0;
+}
+
+FIXTURE(watch) {
+	struct vfio_dev vd;
+	struct vfio_region_info ri;
+	bool armed;
+};
+
+/* The doubleword watched, and whether the plug-in allows 64-bit there */
+FIXTURE_VARIANT(watch) {
+	int region;
+	unsigned int off;
+	bool io64;
+};
+
+/* Region 1 (aux): plain RAM, no 64-bit accesses */
+FIXTURE_VARIANT_ADD(watch, aux) {
+	.region = VD_REGION_AUX,
+	.off = 0x10,
+	.io64 = false,
+};
+
+FIXTURE_SETUP(watch)
+{
+	const char *why = vfio_dev_env_missing();
+	struct vfio_dev *vd = &self->vd;
+	uint64_t hits;
+
+	vfio_dev_init(vd);
+	self->armed = false;
+	if (why)
+		SKIP(return, "%s", why);
+	/* Upstream vfio-platform has no plug-ins: nothing to count with */
+	if (!pdev_bound_to(msi_dev_name(), "vfio-platform-msi"))
+		SKIP(return, "device not bound to vfio-platform-msi");
+	VD_ASSERT_OK(watch_set(variant->region, variant->off));
+	self->armed = true;
+	VD_ASSERT_OPEN(vd, vfio_dev_open(vd));
+	VD_ASSERT_OK(vfio_dev_region_info(vd->device, variant->region,
+					  &self->ri));
+	/* Armed by the open */
+	VD_ASSERT_OK(watch_hits(&hits));
+}
+
+FIXTURE_TEARDOWN(watch)
+{
+	vfio_dev_close(&self->vd);
+	/* The driver's mapping is gone: disarm */
+	if (self->armed)
+		watch_set(-1, 0);
+}
+
+#define WATCH_REPS	5
+
+/*
+ * The fewest device accesses to the watched doubleword that one pread
+ * (@write false) or pwrite of @len bytes at @off made, over WATCH_REPS
+ * tries. The watch can count an access twice (a debug exception taken
+ * again on the emulated board, about once in 60 accesses) but never
+ * misses one.
+ */
+static int accesses(int fd, const struct vfio_region_info *ri, uint64_t off,
+		    void *buf, size_t len, bool write, uint64_t *n)
+{
+	uint64_t h0, h1;
+	ssize_t done;
+	int i, ret;
+
+	*n = UINT64_MAX;
+	for (i = 0; i < WATCH_REPS; i++) {
+		ret = watch_hits(&h0);
+		if (ret)
+			return ret;
+		done = write ? vfio_dev_write(fd, ri, off, buf, len) :
+			       vfio_dev_read(fd, ri, off, buf, len);
+		if (done < 0)
+			return done;
+		if ((size_t)done != len)
+			return -EIO;
+		ret = watch_hits(&h1);
+		if (ret)
+			return ret;
+		if (h1 - h0 < *n)
+			*n = h1 - h0;
+	}
+	return 0;
+}
+
+/*
+ * An aligned 8-byte pread/pwrite reaches the device as two 32-bit
+ * accesses, as with upstream vfio-platform, unless the plug-in allows
+ * 64-bit accesses in the region: then as one.
+ */
+TEST_F(watch, widths)
+{
+	const struct vfio_region_info *ri = &self->ri;
+	uint64_t lo = 0x44332211, hi = 0x88776655, v = 0, n, want;
+	uint64_t off = variant->off;
+	int fd = self->vd.device;
+	uint8_t buf[16];
+
+	want = variant->io64 ? 1 : 2;
+
+	/* The watch sees the accesses at all: one each */
+	VD_ASSERT_OK(accesses(fd, ri, off, &lo, 4, true, &n));
+	ASSERT_EQ(1, n) TH_LOG("4-byte pwrite: %llu accesses",
+			       (unsigned long long)n);
+	VD_ASSERT_OK(accesses(fd, ri, off + 4, &hi, 4, true, &n));
+	ASSERT_EQ(1, n) TH_LOG("4-byte pwrite: %llu accesses",
+			       (unsigned long long)n);
+	VD_ASSERT_OK(accesses(fd, ri, off + 1, &v, 1, false, &n));
+	ASSERT_EQ(1, n) TH_LOG("1-byte pread: %llu accesses",
+			       (unsigned long long)n);
+	EXPECT_EQ(0x22, v);
+
+	VD_ASSERT_OK(accesses(fd, ri, off, &v, 8, false, &n));
+	EXPECT_EQ(0x8877665544332211ull, v);
+	EXPECT_EQ(want, n) TH_LOG("aligned 8-byte pread: the device saw %llu accesses, want %llu",
+				  (unsigned long long)n,
+				  (unsigned long long)want);
+	v = 0x0123456789abcdefull;
+	VD_ASSERT_OK(accesses(fd, ri, off, &v, 8, true, &n));
+	EXPECT_EQ(want, n) TH_LOG("aligned 8-byte pwrite: the device saw %llu accesses, want %llu",
+				  (unsigned long long)n,
+				  (unsigned long long)want);
+	VD_ASSERT_OK(accesses(fd, ri, off - 8, buf, 16, false, &n));
+	EXPECT_EQ(want, n) TH_LOG("16-byte pread: the doubleword saw %llu accesses, want %llu",
+				  (unsigned long long)n,
+				  (unsigned long long)want);
+	memcpy(&v, buf + 8, 8);
+	EXPECT_EQ(0x0123456789abcdefull, v);
 }
 
 TEST_HARNESS_MAIN
