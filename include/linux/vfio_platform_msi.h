@@ -43,6 +43,20 @@ struct vfio_platform_msi_region {
 };
 
 /**
+ * struct vfio_platform_msi_region_access - how userspace may access a region
+ * @io64: read() and write() on the device fd move 8 naturally aligned
+ *	bytes with one 64-bit access (readq/writeq) instead of two 32-bit
+ *	ones. Off by default, as in upstream vfio-platform: many devices
+ *	answer a 64-bit access with an external abort (on arm64, an SError
+ *	taken in the host kernel). Set it only for a region in which every
+ *	8-byte aligned doubleword takes a 64-bit access. Ignored where the
+ *	architecture has no 64-bit MMIO accessors.
+ */
+struct vfio_platform_msi_region_access {
+	bool io64;
+};
+
+/**
  * struct vfio_platform_msi_dev_info - a device, as a plug-in sees it
  * @dev: the platform device
  * @compat: the compatible string (or ACPI _HID) the plug-in matched
@@ -89,6 +103,10 @@ struct vfio_platform_msi_msi_ops {
  * @msi_init: optional; called when the device is opened, after the reset:
  *	fill @ops (zeroed by the caller) to let the kernel program and mask
  *	the device's MSIs. Returns 0 or a negative errno.
+ * @region_access: optional; called when the device is opened, before the
+ *	reset, once for each region @index: fill @access (zeroed by the
+ *	caller) to say how userspace may access the region until the device
+ *	is closed. Returns 0 or a negative errno (the open fails).
  * @list: private to vfio-platform-msi
  */
 struct vfio_platform_msi_plugin {
@@ -97,6 +115,9 @@ struct vfio_platform_msi_plugin {
 	int (*reset)(const struct vfio_platform_msi_dev_info *info);
 	int (*msi_init)(const struct vfio_platform_msi_dev_info *info,
 			struct vfio_platform_msi_msi_ops *ops);
+	int (*region_access)(const struct vfio_platform_msi_dev_info *info,
+			     unsigned int index,
+			     struct vfio_platform_msi_region_access *access);
 
 	struct list_head list;
 };

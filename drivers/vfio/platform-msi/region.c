@@ -11,8 +11,10 @@
  * wider: many platform peripherals answer a 64-bit access with an
  * external abort, which on arm64 is an SError taken in the host kernel,
  * and VMMs relay any guest access to a region they do not mmap through
- * here. Data is passed in the device's (little-endian) byte order, as
- * vfio-pci does.
+ * here. Only a plug-in that knows the device takes them may allow 8-byte
+ * accesses at 8-byte aligned offsets of a region (region_access, io64).
+ * Data is passed in the device's (little-endian) byte order, as vfio-pci
+ * does.
  *
  * Regions whose start and size are page aligned can also be mmapped.
  * The whole region is remapped at mmap time (io_remap_pfn_range()) rather
@@ -39,6 +41,10 @@
 #include "compat.h"
 #include "vfio_platform_msi.h"
 
+#if defined(readq) && defined(writeq)
+#define VPM_HAVE_IO64 1
+#endif
+
 int vpm_regions_init(struct vpm_device *vdev)
 {
 	struct platform_device *pdev = vdev->pdev;
@@ -53,7 +59,9 @@ int vpm_regions_init(struct vpm_device *vdev)
 	vdev->regions = kcalloc(n, sizeof(*vdev->regions), GFP_KERNEL);
 	vdev->region_flags = kcalloc(n, sizeof(*vdev->region_flags),
 				     GFP_KERNEL);
-	if (!vdev->regions || !vdev->region_flags)
+	vdev->region_access = kcalloc(n, sizeof(*vdev->region_access),
+				      GFP_KERNEL);
+	if (!vdev->regions || !vdev->region_flags || !vdev->region_access)
 		return -ENOMEM;
 
 	for (i = 0; i < n; i++) {
@@ -77,26 +85,65 @@ void vpm_regions_free(struct vpm_device *vdev)
 {
 	kfree(vdev->regions);
 	kfree(vdev->region_flags);
+	kfree(vdev->region_access);
 	vdev->regions = NULL;
 	vdev->region_flags = NULL;
+	vdev->region_access = NULL;
 	vdev->num_regions = 0;
 }
 
+/* Ask the plug-in, if it cares, how userspace may access each region. */
+static int vpm_regions_query(struct vpm_device *vdev)
+{
+	struct vfio_platform_msi_region_access *access;
+	struct vfio_platform_msi_plugin *plugin = vdev->plugin;
+	unsigned int i;
+	int ret = 0;
+
+	memset(vdev->region_access, 0,
+	       vdev->num_regions * sizeof(*vdev->region_access));
+	if (!plugin || !plugin->region_access)
+		return 0;
+
+	mutex_lock(&vdev->reset_lock);
+	for (i = 0; i < vdev->num_regions; i++) {
+		access = &vdev->region_access[i];
+		ret = plugin->region_access(&vdev->info, i, access);
+		if (ret) {
+			dev_err(&vdev->pdev->dev,
+				"plug-in refused region %u: %d\n", i, ret);
+			break;
+		}
+	}
+	mutex_unlock(&vdev->reset_lock);
+	return ret;
+}
+
+/* At open_device: map every region, then learn how it may be accessed. */
 int vpm_regions_map(struct vpm_device *vdev)
 {
 	struct vfio_platform_msi_region *reg;
 	unsigned int i;
+	int ret;
 
 	for (i = 0; i < vdev->num_regions; i++) {
 		reg = &vdev->regions[i];
 		reg->base = ioremap(reg->phys, reg->size);
 		if (!reg->base) {
 			dev_err(&vdev->pdev->dev, "cannot map region %u\n", i);
-			vpm_regions_unmap(vdev);
-			return -ENOMEM;
+			ret = -ENOMEM;
+			goto err_unmap;
 		}
 	}
+
+	ret = vpm_regions_query(vdev);
+	if (ret)
+		goto err_unmap;
 	return 0;
+
+err_unmap:
+	vpm_regions_unmap(vdev);
+	return ret;
 }
 
 void vpm_regions_unmap(struct vpm_device *vdev)
@@ -118,11 +165,18 @@ void vpm_region_info(struct vpm_device *vdev, unsigned int index,
 	info->flags = vdev->region_flags[index];
 }
 
-/* Width of the next access at @addr with @left bytes to go. */
-static unsigned int vpm_io_width(void __iomem *addr, size_t left)
+/*
+ * Width of the next access at @addr with @left bytes to go; 8 only where
+ * the plug-in allowed it (@io64).
+ */
+static unsigned int vpm_io_width(void __iomem *addr, size_t left, bool io64)
 {
 	unsigned long a = (unsigned long)addr;
 
+#ifdef VPM_HAVE_IO64
+	if (io64 && left >= 8 && IS_ALIGNED(a, 8))
+		return 8;
+#endif
 	if (left >= 4 && IS_ALIGNED(a, 4))
 		return 4;
 	if (left >= 2 && IS_ALIGNED(a, 2))
@@ -134,6 +188,11 @@ static unsigned int vpm_io_width(void __iomem *addr, size_t left)
 static void vpm_io_read(void __iomem *addr, unsigned int width, void *val)
 {
 	switch (width) {
+#ifdef VPM_HAVE_IO64
+	case 8:
+		*(__le64 *)val = cpu_to_le64(readq(addr));
+		break;
+#endif
 	case 4:
 		*(__le32 *)val = cpu_to_le32(readl(addr));
 		break;
@@ -150,6 +209,11 @@ static void vpm_io_write(void __iomem *addr, unsigned int width,
 			 const void *val)
 {
 	switch (width) {
+#ifdef VPM_HAVE_IO64
+	case 8:
+		writeq(le64_to_cpu(*(const __le64 *)val), addr);
+		break;
+#endif
 	case 4:
 		writel(le32_to_cpu(*(const __le32 *)val), addr);
 		break;
@@ -194,6 +258,7 @@ ssize_t vpm_region_read(struct vfio_device *core_vdev, char __user *buf,
 	void __iomem *addr;
 	unsigned int width;
 	size_t done = 0;
+	bool io64;
 	u64 val, off;
 	int index;
 
@@ -202,9 +267,10 @@ ssize_t vpm_region_read(struct vfio_device *core_vdev, char __user *buf,
 	if (index < 0)
 		return index;
 
+	io64 = vdev->region_access[index].io64;
 	addr = vdev->regions[index].base + off;
 	while (done < count) {
-		width = vpm_io_width(addr, count - done);
+		width = vpm_io_width(addr, count - done, io64);
 		vpm_io_read(addr, width, &val);
 		if (copy_to_user(buf + done, &val, width))
 			return done ? done : -EFAULT;
@@ -224,6 +290,7 @@ ssize_t vpm_region_write(struct vfio_device *core_vdev, const char __user *buf,
 	void __iomem *addr;
 	unsigned int width;
 	size_t done = 0;
+	bool io64;
 	u64 val, off;
 	int index;
 
@@ -232,9 +299,10 @@ ssize_t vpm_region_write(struct vfio_device *core_vdev, const char __user *buf,
 	if (index < 0)
 		return index;
 
+	io64 = vdev->region_access[index].io64;
 	addr = vdev->regions[index].base + off;
 	while (done < count) {
-		width = vpm_io_width(addr, count - done);
+		width = vpm_io_width(addr, count - done, io64);
 		if (copy_from_user(&val, buf + done, width))
 			return done ? done : -EFAULT;
 		vpm_io_write(addr, width, &val);

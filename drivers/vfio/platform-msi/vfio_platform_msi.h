@@ -95,6 +95,10 @@ struct vpm_irq_index {
  * @regions: region table; phys and size fixed at probe, base set by
  *	open_device and cleared by close_device
  * @region_flags: VFIO_REGION_INFO_FLAG_* of each region, fixed at probe
+ * @region_access: what the plug-in allows in each region (all zero without
+ *	a region_access callback), set by open_device before anything can
+ *	read it: read, write, mmap and ioctls only run while the device is
+ *	open
  * @num_irqs: number of IRQ indexes, fixed at probe
  * @irqs: the IRQ index table, fixed at probe
  * @msi_idx: the MSI index in @irqs, or NULL, fixed at probe
@@ -115,6 +119,7 @@ struct vpm_device {
 	unsigned int num_regions;
 	struct vfio_platform_msi_region *regions;
 	u32 *region_flags;
+	struct vfio_platform_msi_region_access *region_access;
 
 	unsigned int num_irqs;
 	struct vpm_irq_index **irqs;

@@ -498,6 +498,13 @@ FIXTURE_VARIANT_ADD(watch, aux) {
 	.io64 = false,
 };
 
+/* Region 0 (window): the test plug-in allows 64-bit accesses there */
+FIXTURE_VARIANT_ADD(watch, regs) {
+	.region = VD_REGION_REGS,
+	.off = VPMSI_REG_SCRATCH + 0x10,
+	.io64 = true,
+};
+
 FIXTURE_SETUP(watch)
 {
 	const char *why = vfio_dev_env_missing();

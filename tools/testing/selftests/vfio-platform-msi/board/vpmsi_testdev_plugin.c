@@ -17,6 +17,10 @@
  *   generic  nothing: the vector count comes from the device's
  *            msi_vectors attribute and userspace programs the table
  *
+ * Regions: the register window (region 0) takes 64-bit accesses at every
+ * doubleword (it has a 64-bit register, LAST_MSI_NS), so read() and write()
+ * may use them there; the aux block (region 1) is left at the default.
+ *
  * Bus watch: the device is RAM and cannot see how wide the CPU's accesses
  * to it are, so the plug-in lets tests count them. With watch_region set
  * to a region n (not -1), the reset at the next open arms a hardware
@@ -247,11 +251,21 @@ static int vpmsi_msi_init(const struct vfio_platform_msi_dev_info *info,
 	return 0;
 }
 
+static int vpmsi_region_access(const struct vfio_platform_msi_dev_info *info,
+			       unsigned int index,
+			       struct vfio_platform_msi_region_access *access)
+{
+	if (index == 0)
+		access->io64 = true;
+	return 0;
+}
+
 static struct vfio_platform_msi_plugin vpmsi_testdev_plugin = {
 	.compat = VPMSI_COMPATIBLE,
 	.owner = THIS_MODULE,
 	.reset = vpmsi_testdev_reset,
 	.msi_init = vpmsi_msi_init,
+	.region_access = vpmsi_region_access,
 };
 
 static int __init vpmsi_testdev_plugin_init(void)
