@@ -42,6 +42,19 @@ struct vfio_platform_msi_region {
 	resource_size_t size;
 };
 
+/* Most ranges a plug-in can keep out of mmap in one region. */
+#define VFIO_PLATFORM_MSI_MAX_NOMMAP	4
+
+/**
+ * struct vfio_platform_msi_range - a byte range of a region
+ * @offset: start, from the start of the region
+ * @size: length in bytes, not 0
+ */
+struct vfio_platform_msi_range {
+	resource_size_t offset;
+	resource_size_t size;
+};
+
 /**
  * struct vfio_platform_msi_region_access - how userspace may access a region
  * @io64: read() and write() on the device fd move 8 naturally aligned
@@ -51,9 +64,19 @@ struct vfio_platform_msi_region {
  *	taken in the host kernel). Set it only for a region in which every
  *	8-byte aligned doubleword takes a 64-bit access. Ignored where the
  *	architecture has no 64-bit MMIO accessors.
+ * @nr_nommap: number of entries used in @nommap
+ * @nommap: ranges of the region userspace must not mmap because the kernel
+ *	owns them (e.g. an MSI table that the plug-in's MSI operations
+ *	program). Each is widened to whole pages; the rest of the region
+ *	stays mmappable and is reported in VFIO_REGION_INFO_CAP_SPARSE_MMAP.
+ *	Ranges may come in any order and overlap. Ignored for a region that
+ *	cannot be mmapped at all; read() and write() still reach the whole
+ *	region.
  */
 struct vfio_platform_msi_region_access {
 	bool io64;
+	unsigned int nr_nommap;
+	struct vfio_platform_msi_range nommap[VFIO_PLATFORM_MSI_MAX_NOMMAP];
 };
 
 /**

@@ -188,11 +188,19 @@ static int vpm_ioctl_get_info(struct vpm_device *vdev,
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
 
+/*
+ * The region's capability chain (sparse mmap) follows the structure when
+ * argsz leaves room for it; otherwise argsz says how much is needed, as
+ * in vfio-pci.
+ */
 static int vpm_ioctl_get_region_info(struct vpm_device *vdev,
 				     struct vfio_region_info __user *arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
+	struct vfio_info_cap caps = { .buf = NULL, .size = 0 };
 	struct vfio_region_info info;
+	unsigned int index;
+	int ret;
 
 	if (copy_from_user(&info, arg, minsz))
 		return -EFAULT;
@@ -201,10 +209,28 @@ static int vpm_ioctl_get_region_info(struct vpm_device *vdev,
 	if (info.index >= vdev->num_regions)
 		return -EINVAL;
 
-	vpm_region_info(vdev, array_index_nospec(info.index, vdev->num_regions),
-			&info);
+	index = array_index_nospec(info.index, vdev->num_regions);
+	vpm_region_info(vdev, index, &info);
+	info.cap_offset = 0;
+	ret = vpm_region_add_caps(vdev, index, &caps);
+	if (ret)
+		return ret;
 
-	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+	if (caps.size) {
+		info.flags |= VFIO_REGION_INFO_FLAG_CAPS;
+		if (info.argsz < sizeof(info) + caps.size) {
+			info.argsz = sizeof(info) + caps.size;
+		} else {
+			vfio_info_cap_shift(&caps, sizeof(info));
+			if (copy_to_user(arg + 1, caps.buf, caps.size))
+				ret = -EFAULT;
+			info.cap_offset = sizeof(info);
+		}
+		kfree(caps.buf);
+	}
+	if (!ret && copy_to_user(arg, &info, minsz))
+		ret = -EFAULT;
+	return ret;
 }
 
 /*

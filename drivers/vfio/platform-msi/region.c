@@ -16,7 +16,10 @@
  * Data is passed in the device's (little-endian) byte order, as vfio-pci
  * does.
  *
- * Regions whose start and size are page aligned can also be mmapped.
+ * Regions whose start and size are page aligned can also be mmapped,
+ * except the page ranges the plug-in keeps for the kernel (region_access,
+ * nommap), which VFIO_DEVICE_GET_REGION_INFO reports as a sparse mmap
+ * capability.
  * The whole region is remapped at mmap time (io_remap_pfn_range()) rather
  * than faulted in: unlike a PCI BAR, a platform region never has to be
  * revoked while the device is open (there is no memory-enable bit to turn
@@ -32,9 +35,11 @@
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/nospec.h>
+#include <linux/overflow.h>
 #include <linux/platform_device.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
 
@@ -92,6 +97,56 @@ void vpm_regions_free(struct vpm_device *vdev)
 	vdev->num_regions = 0;
 }
 
+static int vpm_range_cmp(const void *a, const void *b)
+{
+	const struct vfio_platform_msi_range *x = a, *y = b;
+
+	if (x->offset != y->offset)
+		return x->offset < y->offset ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Check the ranges the plug-in keeps out of mmap in region @index, widen
+ * them to pages, sort and merge them.
+ */
+static int vpm_region_fix_nommap(struct vpm_device *vdev, unsigned int index)
+{
+	struct vfio_platform_msi_region_access *access =
+		&vdev->region_access[index];
+	struct vfio_platform_msi_range *r = access->nommap;
+	resource_size_t size = vdev->regions[index].size, end;
+	unsigned int i, n = 0;
+
+	if (access->nr_nommap > ARRAY_SIZE(access->nommap))
+		return -EINVAL;
+	if (!(vdev->region_flags[index] & VFIO_REGION_INFO_FLAG_MMAP)) {
+		access->nr_nommap = 0;
+		return 0;
+	}
+	for (i = 0; i < access->nr_nommap; i++) {
+		if (!r[i].size || r[i].offset >= size ||
+		    r[i].size > size - r[i].offset)
+			return -EINVAL;
+		/* The region's size is page aligned: so is the new end. */
+		end = PAGE_ALIGN(r[i].offset + r[i].size);
+		r[i].offset = PAGE_ALIGN_DOWN(r[i].offset);
+		r[i].size = end - r[i].offset;
+	}
+	sort(r, access->nr_nommap, sizeof(*r), vpm_range_cmp, NULL);
+	for (i = 0; i < access->nr_nommap; i++) {
+		if (n && r[i].offset <= r[n - 1].offset + r[n - 1].size) {
+			end = max(r[n - 1].offset + r[n - 1].size,
+				  r[i].offset + r[i].size);
+			r[n - 1].size = end - r[n - 1].offset;
+		} else {
+			r[n++] = r[i];
+		}
+	}
+	access->nr_nommap = n;
+	return 0;
+}
+
 /* Ask the plug-in, if it cares, how userspace may access each region. */
 static int vpm_regions_query(struct vpm_device *vdev)
 {
@@ -109,6 +164,8 @@ static int vpm_regions_query(struct vpm_device *vdev)
 	for (i = 0; i < vdev->num_regions; i++) {
 		access = &vdev->region_access[i];
 		ret = plugin->region_access(&vdev->info, i, access);
+		if (!ret)
+			ret = vpm_region_fix_nommap(vdev, i);
 		if (ret) {
 			dev_err(&vdev->pdev->dev,
 				"plug-in refused region %u: %d\n", i, ret);
@@ -163,6 +220,48 @@ void vpm_region_info(struct vpm_device *vdev, unsigned int index,
 	info->offset = VPM_INDEX_TO_OFFSET(index);
 	info->size = vdev->regions[index].size;
 	info->flags = vdev->region_flags[index];
+}
+
+/*
+ * The sparse mmap capability of region @index, if the plug-in keeps part of
+ * it out of mmap: the areas between the kept ranges (maybe none).
+ */
+int vpm_region_add_caps(struct vpm_device *vdev, unsigned int index,
+			struct vfio_info_cap *caps)
+{
+	const struct vfio_platform_msi_region_access *access =
+		&vdev->region_access[index];
+	const struct vfio_platform_msi_range *r = access->nommap;
+	struct vfio_region_info_cap_sparse_mmap *sparse;
+	u64 start = 0, end;
+	unsigned int i, n = 0;
+	int ret;
+
+	if (!access->nr_nommap)
+		return 0;
+
+	sparse = kzalloc(struct_size(sparse, areas, access->nr_nommap + 1),
+			 GFP_KERNEL_ACCOUNT);
+	if (!sparse)
+		return -ENOMEM;
+	sparse->header.id = VFIO_REGION_INFO_CAP_SPARSE_MMAP;
+	sparse->header.version = 1;
+	for (i = 0; i <= access->nr_nommap; i++) {
+		end = i < access->nr_nommap ? r[i].offset :
+					      vdev->regions[index].size;
+		if (end > start) {
+			sparse->areas[n].offset = start;
+			sparse->areas[n].size = end - start;
+			n++;
+		}
+		if (i < access->nr_nommap)
+			start = r[i].offset + r[i].size;
+	}
+	sparse->nr_areas = n;
+	ret = vfio_info_add_capability(caps, &sparse->header,
+				       struct_size(sparse, areas, n));
+	kfree(sparse);
+	return ret;
 }
 
 /*
@@ -315,6 +414,21 @@ ssize_t vpm_region_write(struct vfio_device *core_vdev, const char __user *buf,
 	return done;
 }
 
+/* Does [@off, @off + @len) of region @index touch a range kept out of mmap? */
+static bool vpm_region_nommap(struct vpm_device *vdev, unsigned int index,
+			      u64 off, u64 len)
+{
+	const struct vfio_platform_msi_region_access *access =
+		&vdev->region_access[index];
+	unsigned int i;
+
+	for (i = 0; i < access->nr_nommap; i++)
+		if (off < access->nommap[i].offset + access->nommap[i].size &&
+		    access->nommap[i].offset < off + len)
+			return true;
+	return false;
+}
+
 int vpm_region_mmap(struct vfio_device *core_vdev, struct vm_area_struct *vma)
 {
 	struct vpm_device *vdev = to_vpm(core_vdev);
@@ -345,6 +459,8 @@ int vpm_region_mmap(struct vfio_device *core_vdev, struct vm_area_struct *vma)
 	req_off = pgoff << PAGE_SHIFT;
 	req_len = vma->vm_end - vma->vm_start;
 	if (req_off >= reg->size || req_len > reg->size - req_off)
+		return -EINVAL;
+	if (vpm_region_nommap(vdev, index, req_off, req_len))
 		return -EINVAL;
 
 	/* A read-only region must not become writable through mprotect(). */

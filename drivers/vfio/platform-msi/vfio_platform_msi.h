@@ -162,6 +162,8 @@ int vpm_regions_map(struct vpm_device *vdev);
 void vpm_regions_unmap(struct vpm_device *vdev);
 void vpm_region_info(struct vpm_device *vdev, unsigned int index,
 		     struct vfio_region_info *info);
+int vpm_region_add_caps(struct vpm_device *vdev, unsigned int index,
+			struct vfio_info_cap *caps);
 ssize_t vpm_region_read(struct vfio_device *core_vdev, char __user *buf,
 			size_t count, loff_t *ppos);
 ssize_t vpm_region_write(struct vfio_device *core_vdev, const char __user *buf,

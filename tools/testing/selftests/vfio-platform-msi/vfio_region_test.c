@@ -11,6 +11,9 @@
  * The access widths the device sees for pread/pwrite, counted by the test
  * plug-in's bus watch (a hardware watchpoint on the driver's mapping: see
  * board/vpmsi_testdev_plugin.c and Documentation/testdev.rst).
+ *
+ * A part of a region kept out of mmap by the plug-in: the sparse mmap
+ * capability in VFIO_DEVICE_GET_REGION_INFO, and the mmaps refused.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -614,6 +617,168 @@ TEST_F(watch, widths)
 				  (unsigned long long)want);
 	memcpy(&v, buf + 8, 8);
 	EXPECT_EQ(0x0123456789abcdefull, v);
+}
+
+/*
+ * The test plug-in keeps the vector table (0x1000-0x8fff of region 0) out
+ * of mmap with nommap_table set, where the kernel programs it.
+ */
+FIXTURE(sparse) {
+	struct vfio_dev vd;
+	char mode[32];
+	bool set;
+};
+
+FIXTURE_VARIANT(sparse) {
+	const char *mode;
+	bool nommap;
+};
+
+FIXTURE_VARIANT_ADD(sparse, device) {
+	.mode = "device",
+	.nommap = true,
+};
+
+FIXTURE_VARIANT_ADD(sparse, irqchip) {
+	.mode = "irqchip",
+	.nommap = true,
+};
+
+/* Userspace programs the table: it stays mappable */
+FIXTURE_VARIANT_ADD(sparse, generic) {
+	.mode = "generic",
+	.nommap = false,
+};
+
+FIXTURE_SETUP(sparse)
+{
+	const char *why = vfio_dev_env_missing();
+
+	vfio_dev_init(&self->vd);
+	self->set = false;
+	if (why)
+		SKIP(return, "%s", why);
+	/* Upstream vfio-platform has no plug-ins */
+	if (!pdev_bound_to(msi_dev_name(), "vfio-platform-msi"))
+		SKIP(return, "device not bound to vfio-platform-msi");
+	VD_ASSERT_OK(msi_mode_get(self->mode, sizeof(self->mode)));
+	self->set = true;
+	VD_ASSERT_OK(msi_mode_set(variant->mode));
+	VD_ASSERT_OK(msi_write_str(PLUGIN_PARAM("nommap_table"), "Y"));
+	VD_ASSERT_OPEN(&self->vd, vfio_dev_open(&self->vd));
+}
+
+FIXTURE_TEARDOWN(sparse)
+{
+	vfio_dev_close(&self->vd);
+	if (self->set) {
+		msi_write_str(PLUGIN_PARAM("nommap_table"), "N");
+		msi_mode_set(self->mode);
+	}
+}
+
+TEST_F(sparse, region_info_and_mmap)
+{
+	struct vfio_region_info ri = {
+		.argsz = sizeof(ri), .index = VD_REGION_REGS,
+	};
+	struct vfio_region_info_cap_sparse_mmap *sp;
+	struct vfio_region_sparse_mmap_area want[2];
+	long page = sysconf(_SC_PAGESIZE);
+	int rw = PROT_READ | PROT_WRITE;
+	int fd = self->vd.device;
+	struct vfio_region_info *full;
+	uint64_t table_start, table_end, v;
+	unsigned int i, nwant = 0;
+	uint8_t buf[256];
+	size_t argsz;
+
+	full = (struct vfio_region_info *)buf;
+	VD_ASSERT_SYS(ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &ri));
+	ASSERT_TRUE(ri.flags & VFIO_REGION_INFO_FLAG_MMAP);
+	if (!variant->nommap) {
+		EXPECT_EQ(0, ri.flags & VFIO_REGION_INFO_FLAG_CAPS);
+		EXPECT_EQ(sizeof(ri), ri.argsz);
+		EXPECT_EQ(0, mmap_errno(fd, VPMSI_WINDOW_SIZE, rw, MAP_SHARED,
+					ri.offset));
+		return;
+	}
+
+	/* The table, widened to pages: what stays mappable */
+	table_start = VPMSI_TABLE / page * page;
+	table_end = (VPMSI_PBA + page - 1) / page * page;
+	if (table_start)
+		want[nwant++] = (struct vfio_region_sparse_mmap_area) {
+			.offset = 0, .size = table_start,
+		};
+	if (table_end < VPMSI_WINDOW_SIZE)
+		want[nwant++] = (struct vfio_region_sparse_mmap_area) {
+			.offset = table_end,
+			.size = VPMSI_WINDOW_SIZE - table_end,
+		};
+	argsz = sizeof(ri) + sizeof(*sp) + nwant * sizeof(want[0]);
+
+	/* argsz too small: the size needed, nothing else written */
+	ASSERT_TRUE(ri.flags & VFIO_REGION_INFO_FLAG_CAPS);
+	EXPECT_EQ(0, ri.cap_offset);
+	ASSERT_EQ(argsz, ri.argsz);
+	memset(buf, 0xa5, sizeof(buf));
+	*full = (struct vfio_region_info) {
+		.argsz = argsz - 1, .index = VD_REGION_REGS,
+	};
+	VD_ASSERT_SYS(ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, full));
+	EXPECT_EQ(argsz, full->argsz);
+	EXPECT_EQ(0, full->cap_offset);
+	for (i = sizeof(ri); i < sizeof(buf); i++)
+		ASSERT_EQ(0xa5, buf[i]) TH_LOG("byte %u written", i);
+
+	/* Enough room: the chain, one sparse mmap capability */
+	*full = (struct vfio_region_info) {
+		.argsz = argsz, .index = VD_REGION_REGS,
+	};
+	VD_ASSERT_SYS(ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, full));
+	EXPECT_TRUE(full->flags & VFIO_REGION_INFO_FLAG_CAPS);
+	ASSERT_EQ(sizeof(ri), full->cap_offset);
+	EXPECT_EQ(ri.size, full->size);
+	EXPECT_EQ(ri.offset, full->offset);
+	sp = (struct vfio_region_info_cap_sparse_mmap *)(buf + sizeof(ri));
+	EXPECT_EQ(VFIO_REGION_INFO_CAP_SPARSE_MMAP, sp->header.id);
+	EXPECT_EQ(1, sp->header.version);
+	EXPECT_EQ(0, sp->header.next);
+	ASSERT_EQ(nwant, sp->nr_areas);
+	for (i = 0; i < nwant; i++) {
+		EXPECT_EQ(want[i].offset, sp->areas[i].offset);
+		EXPECT_EQ(want[i].size, sp->areas[i].size);
+	}
+
+	/* No mmap touches the table; the areas map */
+	EXPECT_EQ(EINVAL, mmap_errno(fd, VPMSI_WINDOW_SIZE, rw, MAP_SHARED,
+				     ri.offset));
+	EXPECT_EQ(EINVAL, mmap_errno(fd, page, PROT_READ, MAP_SHARED,
+				     ri.offset + table_start));
+	EXPECT_EQ(EINVAL, mmap_errno(fd, page, rw, MAP_SHARED,
+				     ri.offset + table_end - page));
+	for (i = 0; i < nwant; i++) {
+		EXPECT_EQ(0, mmap_errno(fd, want[i].size, rw, MAP_SHARED,
+					ri.offset + want[i].offset));
+		if (want[i].size > page)
+			EXPECT_EQ(EINVAL,
+				  mmap_errno(fd, want[i].size + page, rw,
+					     MAP_SHARED, ri.offset +
+					     want[i].offset - (i ? page : 0)));
+	}
+	/* pread still reaches it */
+	VD_ASSERT_OK(vfio_dev_rd(fd, &ri, VPMSI_TABLE_ENTRY(0) +
+				 VPMSI_ENTRY_CTRL, 4, &v));
+	EXPECT_EQ(VPMSI_ENTRY_CTRL_MASKED, v & VPMSI_ENTRY_CTRL_MASKED);
+
+	/* Region 1 cannot be mmapped: no capability */
+	ri = (struct vfio_region_info) {
+		.argsz = sizeof(ri), .index = VD_REGION_AUX,
+	};
+	VD_ASSERT_SYS(ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &ri));
+	EXPECT_EQ(0, ri.flags & VFIO_REGION_INFO_FLAG_CAPS);
+	EXPECT_EQ(sizeof(ri), ri.argsz);
 }
 
 TEST_HARNESS_MAIN

@@ -20,6 +20,10 @@
  * Regions: the register window (region 0) takes 64-bit accesses at every
  * doubleword (it has a 64-bit register, LAST_MSI_NS), so read() and write()
  * may use them there; the aux block (region 1) is left at the default.
+ * With the module parameter nommap_table set (read at open), the vector
+ * table is kept out of mmap in device and irqchip modes, where the kernel
+ * programs it; generic mode leaves it mappable, userspace programs it. Off
+ * by default: the MSI tests map the whole window.
  *
  * Bus watch: the device is RAM and cannot see how wide the CPU's accesses
  * to it are, so the plug-in lets tests count them. With watch_region set
@@ -251,12 +255,29 @@ static int vpmsi_msi_init(const struct vfio_platform_msi_dev_info *info,
 	return 0;
 }
 
+static bool nommap_table;
+module_param(nommap_table, bool, 0644);
+MODULE_PARM_DESC(nommap_table,
+		 "keep the vector table out of mmap when the kernel programs it (default N)");
+
 static int vpmsi_region_access(const struct vfio_platform_msi_dev_info *info,
 			       unsigned int index,
 			       struct vfio_platform_msi_region_access *access)
 {
-	if (index == 0)
-		access->io64 = true;
+	bool nommap;
+
+	if (index != 0)
+		return 0;
+	access->io64 = true;
+
+	kernel_param_lock(THIS_MODULE);
+	nommap = nommap_table && !sysfs_streq(msi_mode, "generic");
+	kernel_param_unlock(THIS_MODULE);
+	if (nommap) {
+		access->nommap[0].offset = VPMSI_TABLE;
+		access->nommap[0].size = VPMSI_PBA - VPMSI_TABLE;
+		access->nr_nommap = 1;
+	}
 	return 0;
 }
 
