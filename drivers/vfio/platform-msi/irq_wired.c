@@ -20,8 +20,10 @@
  *    idempotent, so user, virqfd and handler can race without unbalancing
  *    the disable depth.
  *
- * Disabling is not lazy (IRQ_DISABLE_UNLAZY, while we own the line): a
- * disabled line is masked at the interrupt controller at once, so an edge
+ * Disabling is not lazy (IRQ_DISABLE_UNLAZY, set once the handler is
+ * installed; the irq core clears it when the last handler is freed, and
+ * ours stays until close, so nothing has to restore it): a disabled line
+ * is masked at the interrupt controller at once, so an edge
  * that arrives meanwhile is latched there, not in the irq core. An edge
  * latched while the line was masked is delivered once on unmask; one
  * latched while there was no trigger (before the first one, after the
@@ -54,7 +56,6 @@
  * @name: handler name, fixed at probe
  * @requested: the handler is installed (index lock)
  * @request_err: why it is not, from open to close (index lock)
- * @set_unlazy: we set IRQ_DISABLE_UNLAZY on the irq at open (index lock)
  * @trigger: eventfd signalled on each interrupt. Written with the index
  *	lock held and the irq disabled; read by the handler and, under the
  *	index lock, by loopback triggers.
@@ -73,7 +74,6 @@ struct vpm_wired_irq {
 
 	bool requested;
 	int request_err;
-	bool set_unlazy;
 	struct eventfd_ctx *trigger;
 	struct virqfd *mask_fd;
 	struct virqfd *unmask_fd;
@@ -348,26 +348,6 @@ static int vpm_wired_get_info(struct vpm_irq_index *idx,
 				    (w->level ? VFIO_IRQ_CAP_TYPE_AUTOMASKED : 0));
 }
 
-/* Make disabling the line mask it at once (see the top of this file). */
-static void vpm_wired_set_unlazy(struct vpm_wired_irq *w)
-{
-	lockdep_assert_held(&w->idx.lock);
-
-	w->set_unlazy = !irq_check_status_bit(w->virq, IRQ_DISABLE_UNLAZY);
-	if (w->set_unlazy)
-		irq_set_status_flags(w->virq, IRQ_DISABLE_UNLAZY);
-}
-
-/* Give the line back as we found it. */
-static void vpm_wired_restore_unlazy(struct vpm_wired_irq *w)
-{
-	lockdep_assert_held(&w->idx.lock);
-
-	if (w->set_unlazy)
-		irq_clear_status_flags(w->virq, IRQ_DISABLE_UNLAZY);
-	w->set_unlazy = false;
-}
-
 static int vpm_wired_open(struct vpm_irq_index *idx)
 {
 	struct vpm_wired_irq *w = to_wired(idx);
@@ -377,17 +357,23 @@ static int vpm_wired_open(struct vpm_irq_index *idx)
 
 	w->masked = false;
 	w->trigger = NULL;
-	vpm_wired_set_unlazy(w);
 	ret = request_irq(w->virq, vpm_wired_handler, IRQF_NO_AUTOEN,
 			  w->name, w);
 	if (ret) {
-		vpm_wired_restore_unlazy(w);
 		dev_warn(&idx->vdev->pdev->dev,
 			 "IRQ index %u: cannot request irq %u: %d\n",
 			 idx->index, w->virq, ret);
 		w->request_err = ret;
 		return 0;
 	}
+	/*
+	 * Make disabling the line mask it at once (see the top of this
+	 * file). Nothing disabled it lazily yet: it was never enabled. The
+	 * irq core clears the flag again in free_irq(), when the last handler
+	 * goes, so it lasts exactly as long as our handler: a line we could
+	 * not request (another driver holds it) is left alone.
+	 */
+	irq_set_status_flags(w->virq, IRQ_DISABLE_UNLAZY);
 	w->requested = true;
 	return 0;
 }
@@ -413,10 +399,9 @@ static void vpm_wired_close(struct vpm_irq_index *idx)
 
 	lockdep_assert_held(&idx->lock);
 
-	if (w->requested) {
+	/* Also clears IRQ_DISABLE_UNLAZY: ours was the only handler. */
+	if (w->requested)
 		free_irq(w->virq, w);
-		vpm_wired_restore_unlazy(w);
-	}
 	w->requested = false;
 	w->request_err = 0;
 	w->masked = false;
