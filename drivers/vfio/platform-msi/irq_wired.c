@@ -166,18 +166,32 @@ static int vpm_wired_unmask_fd(void *opaque, void *unused)
  * effort, not every irqchip can. One may also be latched in the irq core
  * (IRQS_PENDING: it was taken just as the line was being disabled);
  * enable_irq() replays that into the handler, which has no trigger to
- * signal, then clear what the replay left in the controller. Level lines
- * need none of this: the core never replays them, and a line still
- * asserted stays pending anyway. Called and returns with the line
- * disabled for want of a trigger.
+ * signal, then clear what the replay left in the controller. The replay
+ * needs the line really enabled, so a user mask, which holds it disabled
+ * too, is lifted for that moment, under @lock so that no mask or unmask
+ * virqfd sees it. Best effort again where the irqchip cannot retrigger
+ * and the core replays from a tasklet, later. Level lines need none of
+ * this: the core never replays them, and a line still asserted stays
+ * pending anyway. Called and returns with the line disabled for want of
+ * a trigger, and masked as it was.
  */
 static void vpm_wired_drop_stale(struct vpm_wired_irq *w)
 {
+	unsigned long flags;
+
 	lockdep_assert_held(&w->idx.lock);
 
 	irq_set_irqchip_state(w->virq, IRQCHIP_STATE_PENDING, false);
+	spin_lock_irqsave(&w->lock, flags);
+	if (w->masked)
+		enable_irq(w->virq);
 	enable_irq(w->virq);
-	disable_irq(w->virq);
+	disable_irq_nosync(w->virq);
+	if (w->masked)
+		disable_irq_nosync(w->virq);
+	spin_unlock_irqrestore(&w->lock, flags);
+	/* A replay may run on another CPU: let it finish. */
+	synchronize_irq(w->virq);
 	irq_set_irqchip_state(w->virq, IRQCHIP_STATE_PENDING, false);
 }
 

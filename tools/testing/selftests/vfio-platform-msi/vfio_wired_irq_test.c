@@ -364,6 +364,31 @@ TEST_F(edge_line, stale_edge_dropped)
 	ASSERT_EQ(1, v);
 }
 
+/*
+ * The same when the line is masked while the trigger is installed: the
+ * stale edges are not delivered on unmask either.
+ */
+TEST_F(edge_line, stale_edge_dropped_masked)
+{
+	struct vfio_dev *vd = &self->vd;
+	uint64_t v = 0;
+	int i;
+
+	VD_ASSERT_OK(vfio_irq_mask(vd->device, VD_IRQ_EDGE));
+	for (i = 0; i < 2; i++)
+		VD_ASSERT_OK(td_line(self->regs, VPMSI_LINE_EDGE,
+				     VPMSI_LINE_OP_PULSE, 1, VD_DEV_MS));
+	VD_ASSERT_OK(vfio_irq_set_trigger(vd->device, VD_IRQ_EDGE, self->efd));
+	VD_ASSERT_QUIET(self->efd, "masked trigger installed after pulses");
+	VD_ASSERT_OK(vfio_irq_unmask(vd->device, VD_IRQ_EDGE));
+	VD_ASSERT_QUIET(self->efd, "unmask after pulses without a trigger");
+
+	VD_ASSERT_OK(td_line(self->regs, VPMSI_LINE_EDGE, VPMSI_LINE_OP_PULSE,
+			     1, VD_DEV_MS));
+	VD_ASSERT_EVENT(self->efd, &v, "pulse after the unmask");
+	ASSERT_EQ(1, v);
+}
+
 /* Held while masked: one event, not lost, once unmasked */
 struct line_ctx {
 	void *regs;
