@@ -61,6 +61,9 @@
  *	index lock, by loopback triggers.
  * @mask_fd: virqfd masking the line when signalled (index lock)
  * @unmask_fd: virqfd unmasking the line when signalled (index lock)
+ * @mask_fd_attached: a mask virqfd was attached since the last removal,
+ *	even if virqfd has cleared @mask_fd since (index lock)
+ * @unmask_fd_attached: the same for @unmask_fd (index lock)
  * @lock: protects @masked. Taken in the hard irq handler, in virqfd
  *	callbacks (atomic, eventfd wakeup) and in process context: always
  *	with interrupts disabled, never held across anything that sleeps.
@@ -77,6 +80,8 @@ struct vpm_wired_irq {
 	struct eventfd_ctx *trigger;
 	struct virqfd *mask_fd;
 	struct virqfd *unmask_fd;
+	bool mask_fd_attached;
+	bool unmask_fd_attached;
 
 	spinlock_t lock;	/* protects @masked; any context, irqsave */
 	bool masked;
@@ -237,20 +242,40 @@ static int vpm_wired_set_trigger_fd(struct vpm_wired_irq *w, s32 fd)
 }
 
 /*
+ * Remove the virqfd at @pvirqfd, if one was attached since it was last
+ * removed (@attached). vfio_virqfd_disable() flushes the global virqfd
+ * cleanup workqueue even when there is no virqfd; skip it when none was
+ * ever attached. When one was, call it even if the pointer is NULL by now
+ * (the eventfd was closed and virqfd let go of it): the flush waits for
+ * virqfd's shutdown of it, after which it can no longer call our handler.
+ */
+static void vpm_wired_virqfd_disable(struct virqfd **pvirqfd, bool *attached)
+{
+	if (*attached)
+		vfio_virqfd_disable(pvirqfd);
+	*attached = false;
+}
+
+/*
  * Attach a virqfd running @handler to eventfd @fd; fd < 0 removes it. As
  * upstream, -EBUSY if one is attached already: remove it first.
  */
 static int vpm_wired_set_virqfd(struct vpm_wired_irq *w,
 				int (*handler)(void *, void *),
-				struct virqfd **pvirqfd, s32 fd)
+				struct virqfd **pvirqfd, bool *attached, s32 fd)
 {
+	int ret;
+
 	lockdep_assert_held(&w->idx.lock);
 
 	if (fd < 0) {
-		vfio_virqfd_disable(pvirqfd);
+		vpm_wired_virqfd_disable(pvirqfd, attached);
 		return 0;
 	}
-	return vfio_virqfd_enable(w, handler, NULL, NULL, pvirqfd, fd);
+	ret = vfio_virqfd_enable(w, handler, NULL, NULL, pvirqfd, fd);
+	if (!ret)
+		*attached = true;
+	return ret;
 }
 
 static int vpm_wired_do_mask(struct vpm_wired_irq *w, u32 type, void *data)
@@ -265,6 +290,7 @@ static int vpm_wired_do_mask(struct vpm_wired_irq *w, u32 type, void *data)
 		return 0;
 	case VFIO_IRQ_SET_DATA_EVENTFD:
 		return vpm_wired_set_virqfd(w, vpm_wired_mask_fd, &w->mask_fd,
+					    &w->mask_fd_attached,
 					    *(s32 *)data);
 	}
 	return -EINVAL;
@@ -282,7 +308,8 @@ static int vpm_wired_do_unmask(struct vpm_wired_irq *w, u32 type, void *data)
 		return 0;
 	case VFIO_IRQ_SET_DATA_EVENTFD:
 		return vpm_wired_set_virqfd(w, vpm_wired_unmask_fd,
-					    &w->unmask_fd, *(s32 *)data);
+					    &w->unmask_fd, &w->unmask_fd_attached,
+					    *(s32 *)data);
 	}
 	return -EINVAL;
 }
@@ -401,8 +428,8 @@ static void vpm_wired_quiesce(struct vpm_irq_index *idx)
 	if (!w->requested)
 		return;
 	/* No mask/unmask may run once the line is being torn down. */
-	vfio_virqfd_disable(&w->mask_fd);
-	vfio_virqfd_disable(&w->unmask_fd);
+	vpm_wired_virqfd_disable(&w->mask_fd, &w->mask_fd_attached);
+	vpm_wired_virqfd_disable(&w->unmask_fd, &w->unmask_fd_attached);
 	/* Leaves the line disabled: the handler cannot run any more. */
 	vpm_wired_swap_trigger(w, NULL);
 }
