@@ -46,7 +46,8 @@ int vpm_irqs_init(struct vpm_device *vdev)
 		return nr_wired;
 
 	/* The wired lines, then the MSI block if the device can have one. */
-	vdev->irqs = kcalloc(nr_wired + 1, sizeof(*vdev->irqs), GFP_KERNEL);
+	vdev->irqs = kcalloc(nr_wired + 1, sizeof(*vdev->irqs),
+			     GFP_KERNEL_ACCOUNT);
 	if (!vdev->irqs)
 		return -ENOMEM;
 

@@ -498,12 +498,12 @@ struct vpm_irq_index *vpm_wired_create(struct vpm_device *vdev,
 	if (!virq)
 		return ERR_PTR(-EINVAL);
 
-	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
 	if (!w)
 		return ERR_PTR(-ENOMEM);
 
-	w->name = kasprintf(GFP_KERNEL, "vfio-pmsi-irq[%d](%s)", virq,
-			    dev_name(&pdev->dev));
+	w->name = kasprintf(GFP_KERNEL_ACCOUNT, "vfio-pmsi-irq[%d](%s)",
+			    virq, dev_name(&pdev->dev));
 	if (!w->name) {
 		kfree(w);
 		return ERR_PTR(-ENOMEM);

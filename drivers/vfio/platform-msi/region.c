@@ -61,11 +61,12 @@ int vpm_regions_init(struct vpm_device *vdev)
 	while (platform_get_resource(pdev, IORESOURCE_MEM, n))
 		n++;
 
-	vdev->regions = kcalloc(n, sizeof(*vdev->regions), GFP_KERNEL);
+	vdev->regions = kcalloc(n, sizeof(*vdev->regions),
+				GFP_KERNEL_ACCOUNT);
 	vdev->region_flags = kcalloc(n, sizeof(*vdev->region_flags),
-				     GFP_KERNEL);
+				     GFP_KERNEL_ACCOUNT);
 	vdev->region_access = kcalloc(n, sizeof(*vdev->region_access),
-				      GFP_KERNEL);
+				      GFP_KERNEL_ACCOUNT);
 	if (!vdev->regions || !vdev->region_flags || !vdev->region_access)
 		return -ENOMEM;
 
