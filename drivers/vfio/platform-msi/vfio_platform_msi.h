@@ -39,7 +39,9 @@ struct vfio_info_cap;
 /**
  * struct vpm_irq_ops - one kind of IRQ index (wired line, MSI block)
  * @get_info: fill @info->flags and @info->count; may add capabilities to
- *	@caps. Called without the index lock: only reads what probe fixed.
+ *	@caps. Called without the index lock: an index whose reply depends
+ *	on state that changes while the device is open (the MSI index: its
+ *	vectors' messages) takes the lock itself.
  * @set_irqs: VFIO_DEVICE_SET_IRQS on the index, after core validated the
  *	header against the index's count and copied the data in. Exactly one
  *	action bit and one data type bit are set in @flags. Called with the
