@@ -35,6 +35,16 @@ struct dev_msi;
  *
  * @mask and @unmask come together or not at all. @data is the pointer
  * given to dev_msi_alloc().
+ *
+ * @write_msg is only ever called with a valid message: when the vector's
+ * interrupt is requested (activated), and when the interrupt controller
+ * moves it. It is never called with the all-zero message the MSI core
+ * writes when it deactivates a vector (free_irq() of its last handler):
+ * freeing an interrupt leaves the device alone, and dev_msi_get_msg() then
+ * reports no message. Whoever frees a vector's interrupt must first make
+ * the device stop sending it (mask it in the device, or reset the device);
+ * after that, nothing dev-msi does writes the vector's message again, so a
+ * device reset before free_irq() stays a reset.
  */
 struct dev_msi_ops {
 	void (*write_msg)(void *data, unsigned int index,

@@ -87,6 +87,18 @@ static struct dev_msi *dev_msi_find_locked(struct device *dev)
 	return NULL;
 }
 
+/*
+ * The MSI core writes an all-zero message when it deactivates a vector
+ * (free_irq() of its last handler, or freeing the block). That is not a
+ * message the device can send: it would be a DMA write to address 0. Such a
+ * message is only recorded (the vector has no message any more), never
+ * forwarded to the device; see struct dev_msi_ops.
+ */
+static bool dev_msi_msg_valid(const struct msi_msg *msg)
+{
+	return msg->address_lo || msg->address_hi;
+}
+
 static void dev_msi_write_msg(struct msi_desc *desc, struct msi_msg *msg)
 {
 	struct dev_msi *dm;
@@ -96,7 +108,7 @@ static void dev_msi_write_msg(struct msi_desc *desc, struct msi_msg *msg)
 	dm = dev_msi_find_locked(msi_desc_to_dev(desc));
 	if (dm && desc->msi_index < dm->nvec) {
 		dm->msgs[desc->msi_index] = *msg;
-		if (dm->ops && dm->ops->write_msg)
+		if (dm->ops && dm->ops->write_msg && dev_msi_msg_valid(msg))
 			dm->ops->write_msg(dm->data, desc->msi_index, msg);
 	}
 	raw_spin_unlock_irqrestore(&dev_msi_lock, flags);
@@ -352,7 +364,8 @@ EXPORT_SYMBOL_GPL(dev_msi_alloc);
  * @dm: the block, or NULL
  *
  * Every interrupt of the block must have been freed (free_irq()) and the
- * device must no longer send its MSIs. Process context.
+ * device must no longer send its MSIs. The device is not written to: no
+ * @dm->ops operation is called. Process context.
  */
 void dev_msi_free(struct dev_msi *dm)
 {
@@ -408,7 +421,7 @@ EXPORT_SYMBOL_GPL(dev_msi_virq);
  * @msg:	where to store it
  *
  * Return: 0, -EINVAL for a bad index, -ENOENT if the vector has no message
- * yet (its interrupt was never requested).
+ * (its interrupt was never requested, or was freed since).
  */
 int dev_msi_get_msg(const struct dev_msi *dm, unsigned int index,
 		    struct msi_msg *msg)
@@ -420,7 +433,7 @@ int dev_msi_get_msg(const struct dev_msi *dm, unsigned int index,
 	raw_spin_lock_irqsave(&dev_msi_lock, flags);
 	*msg = dm->msgs[index];
 	raw_spin_unlock_irqrestore(&dev_msi_lock, flags);
-	if (!msg->address_lo && !msg->address_hi)
+	if (!dev_msi_msg_valid(msg))
 		return -ENOENT;
 	return 0;
 }

@@ -34,7 +34,9 @@
  * event sources (virqfds, disable every vector: quiesce), reset the device
  * so it stops sending (core), free the handlers, free the block, release
  * the eventfds (close). The device never writes to a message that is no
- * longer valid.
+ * longer valid. Freeing the handlers writes nothing to the device (dev-msi
+ * does not forward the all-zero message of a deactivated vector), so after
+ * close the device is as the reset left it.
  */
 
 #include <linux/dev_msi.h>

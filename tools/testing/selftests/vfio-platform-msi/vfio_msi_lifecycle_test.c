@@ -13,12 +13,19 @@
  *  - close while the device is firing;
  *  - a new open starts from scratch (no message, no mask kept);
  *  - VFIO_DEVICE_RESET with vectors enabled keeps the messages;
+ *  - after the last close the device is in its reset state (MSI_EN clear,
+ *    every vector masked, no message) in every msi_mode: nothing reaches
+ *    it after the reset on close. Read through /dev/mem, the only view of
+ *    the window that does not open (and so reset) the device again;
  *  - generic mode with msi_vectors = 0 has no MSI index.
  */
+#include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "vpm_harness.h"
@@ -321,6 +328,130 @@ TEST_F(life, generic_no_vectors)
 	VD_ASSERT_OK(msi_dev_open(md, MSI_MODE_GENERIC));
 	EXPECT_EQ(8, md->nvec);
 	EXPECT_EQ(VD_NUM_WIRED + 1, md->vd.info.num_irqs);
+}
+
+/*
+ * The register window through /dev/mem, at the address of the device
+ * node's first "reg" entry (two address cells on the bench). The window is
+ * a no-map carve-out that no driver claims, so STRICT_DEVMEM allows it.
+ * NULL on failure, with *why set.
+ */
+static void *window_devmem(char *why, size_t len)
+{
+	char path[256];
+	uint32_t reg[2];
+	uint64_t phys;
+	void *p;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/platform/devices/%s/of_node/reg",
+		 msi_dev_name());
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || read(fd, reg, sizeof(reg)) != sizeof(reg)) {
+		snprintf(why, len, "%.120s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	close(fd);
+	phys = (uint64_t)be32toh(reg[0]) << 32 | be32toh(reg[1]);
+	fd = open("/dev/mem", O_RDWR | O_SYNC);
+	if (fd < 0) {
+		snprintf(why, len, "/dev/mem: %s", strerror(errno));
+		return NULL;
+	}
+	p = mmap(NULL, VPMSI_WINDOW_SIZE, PROT_READ, MAP_SHARED, fd, phys);
+	close(fd);
+	if (p == MAP_FAILED) {
+		snprintf(why, len, "mmap of /dev/mem at %#llx: %s",
+			 (unsigned long long)phys, strerror(errno));
+		return NULL;
+	}
+	return p;
+}
+
+/*
+ * Open in @mode, enable vectors 0 and 1 and see vector 0 arrive, close,
+ * then read the device: it must be as its reset left it. In generic mode
+ * the test programs the table itself, as a VMM would.
+ */
+static void closed_device_is_reset(struct __test_metadata *_metadata,
+				   struct msi_dev *md, const char *mode)
+{
+	struct vfio_irq_msi_msg m[2];
+	void *win;
+	char why[200] = "";
+	uint64_t addr, val;
+	unsigned int v;
+	uint32_t data;
+	int efd, ret;
+
+	efd = efd_create();
+	VD_ASSERT_OK(efd);
+	if (!strcmp(mode, MSI_MODE_GENERIC))
+		VD_ASSERT_OK(msi_vectors_set(2));
+	ret = msi_dev_open(md, mode);
+	if (ret == -EOPNOTSUPP)
+		SKIP(return, "%s", md->why);
+	ASSERT_EQ(0, ret) TH_LOG("%s", md->why);
+	for (v = 0; v < 2; v++)
+		VD_ASSERT_OK(msi_enable(md, v, efd));
+	if (!strcmp(mode, MSI_MODE_GENERIC)) {
+		struct vfio_irq_msi_msg *all = calloc(md->nvec, sizeof(*all));
+
+		ASSERT_NE(NULL, all);
+		VD_ASSERT_OK(msi_get_msgs(md, all, NULL));
+		memcpy(m, all, sizeof(m));
+		free(all);
+		for (v = 0; v < 2; v++) {
+			ASSERT_TRUE(m[v].flags & VFIO_IRQ_MSI_MSG_VALID);
+			td_set_entry(md->regs, v, m[v].address, m[v].data);
+			td_mask(md->regs, v, 0);
+		}
+		td_wr32(md->regs, VPMSI_REG_CTRL, VPMSI_CTRL_MSI_EN);
+	}
+	VD_ASSERT_OK(msi_fire(md, 0));
+	VD_ASSERT_EVENT(efd, &val, "vector 0 before the close");
+	msi_dev_close(md);
+
+	win = window_devmem(why, sizeof(why));
+	ASSERT_NE(NULL, win) TH_LOG("%s", why);
+	EXPECT_EQ(0, td_rd32(win, VPMSI_REG_CTRL) & VPMSI_CTRL_MSI_EN)
+		TH_LOG("%s mode: CTRL.MSI_EN set after close", mode);
+	for (v = 0; v < VPMSI_NUM_VECTORS; v++) {
+		td_get_entry(win, v, &addr, &data);
+		if (!td_masked(win, v) || addr || data) {
+			EXPECT_TRUE(0)
+				TH_LOG("%s mode: vector %u after close: %s, %s %#llx, data %#x",
+				       mode, v, td_masked(win, v) ? "masked" :
+				       "unmasked", "address",
+				       (unsigned long long)addr, data);
+			break;
+		}
+	}
+	munmap(win, VPMSI_WINDOW_SIZE);
+	close(efd);
+}
+
+TEST_F(life, closed_reset_device)
+{
+	closed_device_is_reset(_metadata, &self->md, MSI_MODE_DEVICE);
+}
+
+TEST_F(life, closed_reset_irqchip)
+{
+	closed_device_is_reset(_metadata, &self->md, MSI_MODE_IRQCHIP);
+}
+
+TEST_F(life, closed_reset_generic)
+{
+	int ret = msi_vectors_get(&self->saved_vectors);
+
+	if (ret)
+		SKIP(return, "no %s: %s", MSI_VECTORS_ATTR,
+		     vd_errno_name(-ret));
+	self->restore_vectors = true;
+	closed_device_is_reset(_metadata, &self->md, MSI_MODE_GENERIC);
 }
 
 TEST_HARNESS_MAIN
