@@ -190,35 +190,103 @@ static const struct irq_domain_ops dev_msi_domain_ops = {
 	.free	= dev_msi_domain_free,
 };
 
-static int dev_msi_platform_alloc(struct device *dev, unsigned int nvec)
-{
 #ifdef VPM_HAVE_PLATFORM_DEVICE_MSI
+/*
+ * The device's own MSI domain (MSI_DEFAULT_DOMAIN) is created by the first
+ * allocation and then kept until the device's driver is unbound: the MSI
+ * core's devres removes it then. Closing frees the vectors only
+ * (msi_domain_free_irqs_all()), never the domain, because a module cannot
+ * remove it on every 6.12.y: platform_device_msi_free_irqs_all() removes it
+ * only from 6.12.35 on, msi_remove_device_irq_domain() is not exported, and
+ * creating a second domain while one is left WARNs and fails with -ENODEV.
+ * Keeping it makes every kernel behave like 6.12.0-6.12.34 does, on
+ * purpose: each allocation after the first one reuses the domain.
+ *
+ * The domain is created DEV_MSI_MAX_VECTORS wide (its size is fixed at
+ * creation), so that a later, larger block fits: the first allocation
+ * allocates that many vectors, and if fewer are wanted frees them all and
+ * allocates @nvec.
+ *
+ * A devres marker, released at unbind together with the MSI core's data,
+ * says that the domain exists; the MSI core has no exported way to ask.
+ */
+static void dev_msi_domain_kept_release(struct device *dev, void *res)
+{
+}
+
+static bool dev_msi_domain_kept(struct device *dev)
+{
+	return devres_find(dev, dev_msi_domain_kept_release, NULL, NULL);
+}
+
+/*
+ * Create the domain. Return: 1 with all DEV_MSI_MAX_VECTORS vectors
+ * allocated (@nvec is that many), 0 with the domain recorded and no vector
+ * allocated, or a negative errno with no domain.
+ */
+static int dev_msi_domain_create(struct device *dev, unsigned int nvec)
+{
+	void *kept;
 	int ret;
 
-	ret = platform_device_msi_init_and_alloc_irqs(dev, nvec,
+	/* The one cause of a failed creation that is not a lack of memory */
+	if (!irq_domain_is_msi_parent(dev_get_msi_domain(dev)))
+		return -ENODEV;
+	kept = devres_alloc(dev_msi_domain_kept_release, 0, GFP_KERNEL);
+	if (!kept)
+		return -ENOMEM;
+	ret = platform_device_msi_init_and_alloc_irqs(dev, DEV_MSI_MAX_VECTORS,
 						      dev_msi_write_msg);
 	/*
-	 * -ENODEV: the per-device domain could not be created. Any other
-	 * error comes from allocating the vectors, after the domain was
-	 * created; the allocation freed what it got, but the domain stays
-	 * and the next creation would fail (and WARN): remove it.
+	 * Without the MSI core's device data nothing was created. Otherwise
+	 * the domain exists, even after a failure: -ENODEV can come from the
+	 * allocation too (no IORT or msi-parent mapping for the device), and
+	 * a failed allocation frees what it got but not the domain. Record
+	 * it, so that the next try reuses it instead of creating another.
+	 * (A creation that failed for lack of memory after the device data
+	 * was set up is taken for a created domain: later tries fail.)
 	 */
-	if (ret && ret != -ENODEV)
-		platform_device_msi_free_irqs_all(dev);
-	return ret;
-#else
-	return platform_msi_domain_alloc_irqs(dev, nvec, dev_msi_write_msg);
-#endif
+	if (!dev->msi.data) {
+		devres_free(kept);
+		return ret ? ret : -ENODEV;
+	}
+	devres_add(dev, kept);
+	if (ret)
+		return 0;
+	if (nvec == DEV_MSI_MAX_VECTORS)
+		return 1;
+	msi_domain_free_irqs_all(dev, MSI_DEFAULT_DOMAIN);
+	return 0;
+}
+
+static int dev_msi_platform_alloc(struct device *dev, unsigned int nvec)
+{
+	int ret;
+
+	if (!dev_msi_domain_kept(dev)) {
+		ret = dev_msi_domain_create(dev, nvec);
+		if (ret)
+			return ret < 0 ? ret : 0;
+	}
+	/* Frees what it got on failure; the domain stays */
+	return msi_domain_alloc_irqs_range(dev, MSI_DEFAULT_DOMAIN, 0, nvec - 1);
 }
 
 static void dev_msi_platform_free(struct device *dev)
 {
-#ifdef VPM_HAVE_PLATFORM_DEVICE_MSI
-	platform_device_msi_free_irqs_all(dev);
-#else
-	platform_msi_domain_free_irqs(dev);
-#endif
+	msi_domain_free_irqs_all(dev, MSI_DEFAULT_DOMAIN);
 }
+#else
+static int dev_msi_platform_alloc(struct device *dev, unsigned int nvec)
+{
+	return platform_msi_domain_alloc_irqs(dev, nvec, dev_msi_write_msg);
+}
+
+static void dev_msi_platform_free(struct device *dev)
+{
+	platform_msi_domain_free_irqs(dev);
+}
+#endif
 
 /**
  * dev_msi_capable - can the device's topology deliver its MSIs?
@@ -298,6 +366,10 @@ static void dev_msi_pop(struct dev_msi *dm)
  * requested nor activated: a vector's message exists, and @ops->write_msg is
  * called for it, when its interrupt is requested. A device has one block at
  * a time. Process context.
+ *
+ * On kernels with per-device MSI domains the device's domain is created by
+ * the first allocation and kept, across dev_msi_free(), until the device's
+ * driver is unbound: the caller must be the device's driver.
  *
  * Return: the block, or an ERR_PTR: -EINVAL for a bad argument, -ENODEV
  * without an MSI parent, -EBUSY if the device already has a block.

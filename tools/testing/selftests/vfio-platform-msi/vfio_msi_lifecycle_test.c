@@ -13,6 +13,8 @@
  *  - close while the device is firing;
  *  - a new open starts from scratch (no message, no mask kept);
  *  - VFIO_DEVICE_RESET with vectors enabled keeps the messages;
+ *  - reopening reuses the device's MSI domain, which dev-msi keeps while
+ *    the device is bound, with a smaller and then a larger block;
  *  - after the last close the device is in its reset state (MSI_EN clear,
  *    every vector masked, no message) in every msi_mode: nothing reaches
  *    it after the reset on close. Read through /dev/mem, the only view of
@@ -253,6 +255,50 @@ TEST_F(life, reopen_fresh)
 	ASSERT_EQ(1, val);
 	free(m);
 	close(efd);
+}
+
+/*
+ * dev-msi keeps the device's MSI domain from the first open until unbind
+ * (on 6.12.0-6.12.34 the kernel cannot remove it); a block of another size
+ * must still fit in it on every reopen. Vector 0 and the block's last
+ * vector deliver each time.
+ */
+TEST_F(life, reopen_resize)
+{
+	static const unsigned int sizes[] = { 4, 0, 2, 0 };
+	struct msi_dev *md = &self->md;
+	unsigned int i, n = 0, saved;
+	uint64_t val;
+	int efd, ret;
+
+	ret = msi_plugin_nvec_get(&saved);
+	if (ret)
+		SKIP(return, "no msi_nvec: %s", vd_errno_name(-ret));
+	efd = efd_create();
+	VD_ASSERT_OK(efd);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		VD_ASSERT_OK(msi_plugin_nvec_set(sizes[i]));
+		ret = msi_dev_open(md, MSI_MODE_DEVICE);
+		if (!ret && sizes[i] && md->nvec != sizes[i])
+			ret = -ERANGE;
+		/* vector 0, then the last one */
+		for (n = 0; !ret; n = md->nvec - 1) {
+			ret = msi_enable(md, n, efd);
+			if (!ret)
+				ret = msi_fire(md, n);
+			if (!ret && efd_wait(efd, VD_EVENT_MS, &val) != 1)
+				ret = -ETIMEDOUT;
+			if (n == md->nvec - 1)
+				break;
+		}
+		msi_dev_close(md);
+		if (ret)
+			break;
+	}
+	msi_plugin_nvec_set(saved);
+	close(efd);
+	ASSERT_EQ(0, ret) TH_LOG("open %u (msi_nvec %u), vector %u: %s", i,
+				 sizes[i], n, vd_errno_name(-ret));
 }
 
 /* VFIO_DEVICE_RESET with vectors enabled: messages kept, table restored */
