@@ -6,19 +6,25 @@
  *
  * A user (a bus driver such as vfio-platform-msi, or any device driver)
  * allocates a device's whole block of vectors once with dev_msi_alloc(),
- * requests the Linux interrupts it needs (dev_msi_virq()), and frees the
- * block with dev_msi_free() once every interrupt has been freed. Vectors
+ * requests the Linux interrupts it needs with dev_msi_request_irq(), and
+ * frees the block with dev_msi_free() once every interrupt has been freed
+ * (free_irq() on dev_msi_virq()). Vectors
  * are enabled and disabled one by one with enable_irq()/disable_irq() on
  * their Linux interrupts: the messages of the other vectors never change.
  *
  * disable_irq() masks at once (never lazily): at the device when the
  * caller supplied mask/unmask operations, otherwise at the interrupt
  * controller. Either way an event that arrives while masked is held by the
- * hardware and delivered once on unmask.
+ * hardware and delivered once on unmask. This holds for every handler
+ * installed with dev_msi_request_irq(). The vectors are marked
+ * IRQ_DISABLE_UNLAZY at allocation, but the interrupt core clears that
+ * flag when it frees a vector's last handler: plain request_irq() is only
+ * unlazy for a vector's first handler.
  */
 #ifndef _LINUX_DEV_MSI_H
 #define _LINUX_DEV_MSI_H
 
+#include <linux/interrupt.h>
 #include <linux/types.h>
 
 struct device;
@@ -61,6 +67,9 @@ struct dev_msi *dev_msi_alloc(struct device *dev, unsigned int nvec,
 void dev_msi_free(struct dev_msi *dm);
 unsigned int dev_msi_nvec(const struct dev_msi *dm);
 int dev_msi_virq(const struct dev_msi *dm, unsigned int index);
+int dev_msi_request_irq(struct dev_msi *dm, unsigned int index,
+			irq_handler_t handler, unsigned long flags,
+			const char *name, void *dev_id);
 int dev_msi_get_msg(const struct dev_msi *dm, unsigned int index,
 		    struct msi_msg *msg);
 bool dev_msi_masks_at_source(const struct dev_msi *dm);

@@ -17,7 +17,9 @@
  * function, and the interrupt controller never sees a masked vector.
  *
  * Every vector is marked IRQ_DISABLE_UNLAZY so that disable_irq() masks at
- * once instead of on the next interrupt: the held event then stays in the
+ * once instead of on the next interrupt (at allocation, and again by each
+ * dev_msi_request_irq(): the interrupt core clears the flag when it frees
+ * a vector's last handler): the held event then stays in the
  * hardware (the device's pending bit, or the LPI pending bit of a GICv3
  * ITS) and is delivered exactly once on enable_irq(), instead of being
  * replayed by the core in addition to the hardware's own pending state.
@@ -26,6 +28,7 @@
 
 #include <linux/device.h>
 #include <linux/dev_msi.h>
+#include <linux/interrupt.h>
 #include <linux/irq.h>
 #include <linux/irqdomain.h>
 #include <linux/list.h>
@@ -485,6 +488,37 @@ int dev_msi_virq(const struct dev_msi *dm, unsigned int index)
 	return virq ? virq : -ENOENT;
 }
 EXPORT_SYMBOL_GPL(dev_msi_virq);
+
+/**
+ * dev_msi_request_irq - install a handler on a vector
+ * @dm:		the block
+ * @index:	the vector
+ * @handler:	as for request_irq()
+ * @flags:	as for request_irq()
+ * @name:	as for request_irq()
+ * @dev_id:	as for request_irq()
+ *
+ * request_irq() on the vector's interrupt, which is first marked
+ * IRQ_DISABLE_UNLAZY again: free_irq() of a vector's last handler clears
+ * the flag, so a handler installed with plain request_irq() after one was
+ * freed would be disabled lazily. Free it with free_irq(). Process context.
+ *
+ * Return: 0, -EINVAL for a bad index, -ENOENT if the vector has no
+ * interrupt, or request_irq()'s error.
+ */
+int dev_msi_request_irq(struct dev_msi *dm, unsigned int index,
+			irq_handler_t handler, unsigned long flags,
+			const char *name, void *dev_id)
+{
+	int virq = dev_msi_virq(dm, index);
+
+	might_sleep();
+	if (virq < 0)
+		return virq;
+	irq_set_status_flags(virq, IRQ_DISABLE_UNLAZY);
+	return request_irq(virq, handler, flags, name, dev_id);
+}
+EXPORT_SYMBOL_GPL(dev_msi_request_irq);
 
 /**
  * dev_msi_get_msg - the message a vector currently uses

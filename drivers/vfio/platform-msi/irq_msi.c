@@ -237,7 +237,8 @@ static int vpm_msi_request(struct vpm_msi_vec *v)
 			    dev_name(&msi->idx.vdev->pdev->dev));
 	if (!v->name)
 		return -ENOMEM;
-	ret = request_irq(v->virq, vpm_msi_handler, IRQF_NO_AUTOEN, v->name, v);
+	ret = dev_msi_request_irq(msi->dm, v->vector, vpm_msi_handler,
+				  IRQF_NO_AUTOEN, v->name, v);
 	if (ret) {
 		kfree(v->name);
 		v->name = NULL;
