@@ -287,6 +287,9 @@ static int vpm_msi_set_trigger_eventfd(struct vpm_msi *msi, unsigned int start,
 	int ret;
 
 	lockdep_assert_held(&msi->idx.lock);
+	/* No vector named: nothing to do, and no block to allocate for it */
+	if (!count)
+		return 0;
 	ctx = kcalloc(count, sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
 		return -ENOMEM;

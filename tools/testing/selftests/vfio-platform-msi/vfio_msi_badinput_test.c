@@ -394,6 +394,27 @@ TEST_F(bad, mask_fds)
 	assert_dead(_metadata, self, 0, "its mask eventfd signalled");
 }
 
+/*
+ * TRIGGER | EVENTFD with count 0 names no vector: it succeeds and
+ * allocates nothing (no irq descriptor appears in /sys/kernel/irq).
+ */
+TEST_F(bad, trigger_count0)
+{
+	struct msi_dev *md = &self->md;
+	long before, after;
+	int ret;
+
+	before = msi_dir_entries("/sys/kernel/irq");
+	ASSERT_LT(0, before);
+	ret = set_raw(md->vd.device, SET_HDR, VFIO_IRQ_SET_ACTION_TRIGGER |
+		      VFIO_IRQ_SET_DATA_EVENTFD, md->index, 0, 0, NULL, 0);
+	EXPECT_EQ(0, ret) TH_LOG("%s", res(ret));
+	after = msi_dir_entries("/sys/kernel/irq");
+	EXPECT_EQ(before, after)
+		TH_LOG("%ld irq descriptors allocated by a request for no vector",
+		       after - before);
+}
+
 /* User memory that cannot be read or written: EFAULT, nothing changed */
 TEST_F(bad, efault)
 {
