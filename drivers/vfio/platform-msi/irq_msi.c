@@ -296,12 +296,8 @@ static int vpm_msi_set_trigger_eventfd(struct vpm_msi *msi, unsigned int start,
 
 	/* Take every eventfd first: a bad fd changes nothing. */
 	for (i = 0; i < count; i++) {
-		if (fds[i] == -1)
+		if (fds[i] < 0)
 			continue;
-		if (fds[i] < 0) {
-			ret = -EINVAL;
-			goto err_put;
-		}
 		ctx[i] = eventfd_ctx_fdget(fds[i]);
 		if (IS_ERR(ctx[i])) {
 			ret = PTR_ERR(ctx[i]);
@@ -363,7 +359,7 @@ static int vpm_msi_set_virqfd(struct vpm_msi_vec *v, bool mask, s32 fd)
 	struct virqfd **pvirqfd = mask ? &v->mask_fd : &v->unmask_fd;
 
 	lockdep_assert_held(&v->msi->idx.lock);
-	if (fd == -1) {
+	if (fd < 0) {
 		vfio_virqfd_disable(pvirqfd);
 		return 0;
 	}
@@ -384,10 +380,8 @@ static int vpm_msi_check_virqfds(struct vpm_msi *msi, bool mask,
 	lockdep_assert_held(&msi->idx.lock);
 	for (i = 0; i < count; i++) {
 		v = &msi->vecs[start + i];
-		if (fds[i] == -1)
-			continue;
 		if (fds[i] < 0)
-			return -EINVAL;
+			continue;
 		if (mask ? v->mask_fd : v->unmask_fd)
 			return -EBUSY;
 		ctx = eventfd_ctx_fdget(fds[i]);
