@@ -368,7 +368,7 @@ static int vpm_msi_set_virqfd(struct vpm_msi_vec *v, bool mask, s32 fd)
 				  NULL, NULL, pvirqfd, fd);
 }
 
-/* Check every fd of a MASK/UNMASK request before anything changes. */
+/* Check every fd of a MASK/UNMASK request before anything changes */
 static int vpm_msi_check_virqfds(struct vpm_msi *msi, bool mask,
 				 unsigned int start, unsigned int count,
 				 const s32 *fds)
@@ -392,27 +392,55 @@ static int vpm_msi_check_virqfds(struct vpm_msi *msi, bool mask,
 	return 0;
 }
 
-static int vpm_msi_set_mask(struct vpm_msi *msi, bool mask, u32 flags,
-			    unsigned int start, unsigned int count, void *data)
+/*
+ * MASK/UNMASK with eventfds: check every fd, arm the new virqfds, then
+ * remove those asked for removal. Arming can still fail after the check
+ * (another thread closed the fd meanwhile, or no memory): the virqfds this
+ * request armed are then removed again and nothing of the request stays,
+ * but a mask or unmask that an armed eventfd already signalled is not
+ * undone.
+ */
+static int vpm_msi_set_virqfds(struct vpm_msi *msi, bool mask,
+			       unsigned int start, unsigned int count,
+			       const s32 *fds)
 {
 	unsigned int i;
 	int ret;
 
 	lockdep_assert_held(&msi->idx.lock);
-	if (flags & VFIO_IRQ_SET_DATA_EVENTFD) {
-		ret = vpm_msi_check_virqfds(msi, mask, start, count, data);
+	ret = vpm_msi_check_virqfds(msi, mask, start, count, fds);
+	if (ret)
+		return ret;
+	for (i = 0; i < count; i++) {
+		if (fds[i] < 0)
+			continue;
+		ret = vpm_msi_set_virqfd(&msi->vecs[start + i], mask, fds[i]);
 		if (ret)
-			return ret;
+			goto err_disarm;
 	}
+	for (i = 0; i < count; i++)
+		if (fds[i] < 0)
+			vpm_msi_set_virqfd(&msi->vecs[start + i], mask, fds[i]);
+	return 0;
+
+err_disarm:
+	while (i--)
+		if (fds[i] >= 0)
+			vpm_msi_set_virqfd(&msi->vecs[start + i], mask, -1);
+	return ret;
+}
+
+static int vpm_msi_set_mask(struct vpm_msi *msi, bool mask, u32 flags,
+			    unsigned int start, unsigned int count, void *data)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&msi->idx.lock);
+	if (flags & VFIO_IRQ_SET_DATA_EVENTFD)
+		return vpm_msi_set_virqfds(msi, mask, start, count, data);
 	for (i = 0; i < count; i++) {
 		struct vpm_msi_vec *v = &msi->vecs[start + i];
 
-		if (flags & VFIO_IRQ_SET_DATA_EVENTFD) {
-			ret = vpm_msi_set_virqfd(v, mask, ((s32 *)data)[i]);
-			if (ret)
-				return ret;
-			continue;
-		}
 		if ((flags & VFIO_IRQ_SET_DATA_BOOL) && !((u8 *)data)[i])
 			continue;
 		if (mask)
