@@ -392,7 +392,8 @@ struct dev_msi *dev_msi_alloc(struct device *dev, unsigned int nvec,
 	if (!dev_msi_capable(dev))
 		return ERR_PTR(-ENODEV);
 
-	dm = kzalloc(struct_size(dm, msgs, nvec), GFP_KERNEL);
+	/* Up to 24.6 KiB, and allocated on behalf of userspace */
+	dm = kvzalloc(struct_size(dm, msgs, nvec), GFP_KERNEL_ACCOUNT);
 	if (!dm)
 		return ERR_PTR(-ENOMEM);
 	dm->nvec = nvec;
@@ -429,7 +430,7 @@ err_unlist:
 	list_del(&dm->node);
 	raw_spin_unlock_irq(&dev_msi_lock);
 err_free:
-	kfree(dm);
+	kvfree(dm);
 	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_GPL(dev_msi_alloc);
@@ -456,7 +457,7 @@ void dev_msi_free(struct dev_msi *dm)
 	raw_spin_lock_irq(&dev_msi_lock);
 	list_del(&dm->node);
 	raw_spin_unlock_irq(&dev_msi_lock);
-	kfree(dm);
+	kvfree(dm);
 }
 EXPORT_SYMBOL_GPL(dev_msi_free);
 

@@ -233,7 +233,7 @@ static int vpm_msi_request(struct vpm_msi_vec *v)
 	if (v->requested)
 		return 0;
 
-	v->name = kasprintf(GFP_KERNEL, "vfio-msi[%u](%s)", v->vector,
+	v->name = kasprintf(GFP_KERNEL_ACCOUNT, "vfio-msi[%u](%s)", v->vector,
 			    dev_name(&msi->idx.vdev->pdev->dev));
 	if (!v->name)
 		return -ENOMEM;
@@ -290,7 +290,7 @@ static int vpm_msi_set_trigger_eventfd(struct vpm_msi *msi, unsigned int start,
 	/* No vector named: nothing to do, and no block to allocate for it */
 	if (!count)
 		return 0;
-	ctx = kcalloc(count, sizeof(*ctx), GFP_KERNEL);
+	ctx = kcalloc(count, sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return -ENOMEM;
 
@@ -582,7 +582,7 @@ static int vpm_msi_open(struct vpm_irq_index *idx)
 	msi->opened = true;
 	if (!nvec)
 		return 0;
-	msi->vecs = kvcalloc(nvec, sizeof(*msi->vecs), GFP_KERNEL);
+	msi->vecs = kvcalloc(nvec, sizeof(*msi->vecs), GFP_KERNEL_ACCOUNT);
 	if (!msi->vecs) {
 		msi->opened = false;
 		return -ENOMEM;
