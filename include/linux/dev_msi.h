@@ -65,13 +65,11 @@ bool dev_msi_capable(struct device *dev);
 struct dev_msi *dev_msi_alloc(struct device *dev, unsigned int nvec,
 			      const struct dev_msi_ops *ops, void *data);
 void dev_msi_free(struct dev_msi *dm);
-unsigned int dev_msi_nvec(const struct dev_msi *dm);
 int dev_msi_virq(const struct dev_msi *dm, unsigned int index);
 int dev_msi_request_irq(struct dev_msi *dm, unsigned int index,
 			irq_handler_t handler, unsigned long flags,
 			const char *name, void *dev_id);
 int dev_msi_get_msg(const struct dev_msi *dm, unsigned int index,
 		    struct msi_msg *msg);
-bool dev_msi_masks_at_source(const struct dev_msi *dm);
 
 #endif /* _LINUX_DEV_MSI_H */

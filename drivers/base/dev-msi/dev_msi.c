@@ -462,16 +462,6 @@ void dev_msi_free(struct dev_msi *dm)
 EXPORT_SYMBOL_GPL(dev_msi_free);
 
 /**
- * dev_msi_nvec - number of vectors of a block
- * @dm: the block
- */
-unsigned int dev_msi_nvec(const struct dev_msi *dm)
-{
-	return dm->nvec;
-}
-EXPORT_SYMBOL_GPL(dev_msi_nvec);
-
-/**
  * dev_msi_virq - Linux interrupt number of a vector
  * @dm:		the block
  * @index:	the vector
@@ -545,16 +535,6 @@ int dev_msi_get_msg(const struct dev_msi *dm, unsigned int index,
 	return 0;
 }
 EXPORT_SYMBOL_GPL(dev_msi_get_msg);
-
-/**
- * dev_msi_masks_at_source - does disable_irq() mask at the device?
- * @dm: the block
- */
-bool dev_msi_masks_at_source(const struct dev_msi *dm)
-{
-	return dm->top;
-}
-EXPORT_SYMBOL_GPL(dev_msi_masks_at_source);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Device MSIs through the platform-MSI domain of the device's topology");
