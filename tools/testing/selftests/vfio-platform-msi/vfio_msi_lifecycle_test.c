@@ -17,8 +17,8 @@
  *    the device is bound, with a smaller and then a larger block;
  *  - after the last close the device is in its reset state (MSI_EN clear,
  *    every vector masked, no message) in every msi_mode: nothing reaches
- *    it after the reset on close. Read through /dev/mem, the only view of
- *    the window that does not open (and so reset) the device again;
+ *    it after the reset on close. Read through the device model's debugfs
+ *    copy of the window: opening the device again would reset it;
  *  - generic mode with msi_vectors = 0 has no MSI index.
  */
 #include <endian.h>
@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "vpm_harness.h"
@@ -377,16 +376,18 @@ TEST_F(life, generic_no_vectors)
 }
 
 /*
- * The register window through /dev/mem, at the address of the device
- * node's first "reg" entry (two address cells on the bench). The window is
- * a no-map carve-out that no driver claims, so STRICT_DEVMEM allows it.
- * NULL on failure, with *why set.
+ * A copy of the register window, from the device model's debugfs file
+ * (vpmsi_testdev/<window address in hex>, Documentation/testdev.rst): the
+ * one view of the device that does not open, and so reset, it. The
+ * address is the device node's first "reg" entry (two address cells on
+ * the bench). malloc()ed, or NULL with *why set.
  */
-static void *window_devmem(char *why, size_t len)
+static void *window_snapshot(char *why, size_t len)
 {
 	char path[256];
 	uint32_t reg[2];
-	uint64_t phys;
+	size_t got = 0;
+	ssize_t n;
 	void *p;
 	int fd;
 
@@ -400,19 +401,24 @@ static void *window_devmem(char *why, size_t len)
 		return NULL;
 	}
 	close(fd);
-	phys = (uint64_t)be32toh(reg[0]) << 32 | be32toh(reg[1]);
-	fd = open("/dev/mem", O_RDWR | O_SYNC);
-	if (fd < 0) {
-		snprintf(why, len, "/dev/mem: %s", strerror(errno));
-		return NULL;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/vpmsi_testdev/%llx",
+		 (unsigned long long)be32toh(reg[0]) << 32 | be32toh(reg[1]));
+	fd = open(path, O_RDONLY);
+	p = malloc(VPMSI_WINDOW_SIZE);
+	while (fd >= 0 && p && got < VPMSI_WINDOW_SIZE) {
+		n = read(fd, (char *)p + got, VPMSI_WINDOW_SIZE - got);
+		if (n <= 0)
+			break;
+		got += n;
 	}
-	p = mmap(NULL, VPMSI_WINDOW_SIZE, PROT_READ, MAP_SHARED, fd, phys);
-	close(fd);
-	if (p == MAP_FAILED) {
-		snprintf(why, len, "mmap of /dev/mem at %#llx: %s",
-			 (unsigned long long)phys, strerror(errno));
-		return NULL;
+	if (got < VPMSI_WINDOW_SIZE) {
+		snprintf(why, len, "%.120s: %s (%zu bytes)", path,
+			 strerror(errno), got);
+		free(p);
+		p = NULL;
 	}
+	if (fd >= 0)
+		close(fd);
 	return p;
 }
 
@@ -460,7 +466,7 @@ static void closed_device_is_reset(struct __test_metadata *_metadata,
 	VD_ASSERT_EVENT(efd, &val, "vector 0 before the close");
 	msi_dev_close(md);
 
-	win = window_devmem(why, sizeof(why));
+	win = window_snapshot(why, sizeof(why));
 	ASSERT_NE(NULL, win) TH_LOG("%s", why);
 	EXPECT_EQ(0, td_rd32(win, VPMSI_REG_CTRL) & VPMSI_CTRL_MSI_EN)
 		TH_LOG("%s mode: CTRL.MSI_EN set after close", mode);
@@ -475,7 +481,7 @@ static void closed_device_is_reset(struct __test_metadata *_metadata,
 			break;
 		}
 	}
-	munmap(win, VPMSI_WINDOW_SIZE);
+	free(win);
 	close(efd);
 }
 

@@ -29,6 +29,7 @@
 
 #include <linux/bitmap.h>
 #include <linux/cpumask.h>
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
@@ -108,6 +109,7 @@ struct vpmsi_model {
 };
 
 static LIST_HEAD(vpmsi_models);	/* written by module init and exit only */
+static struct dentry *vpmsi_debugfs;	/* module init and exit only */
 
 static inline void vpmsi_wr(struct vpmsi_model *m, u32 reg, u32 val)
 {
@@ -602,6 +604,35 @@ static int vpmsi_get_lines(struct vpmsi_model *m)
 	return 0;
 }
 
+/*
+ * debugfs vpmsi_testdev/<window address>: a read-only copy of the register
+ * window, for tests that must see the device without opening it (an open
+ * through VFIO resets it). Reads race with the model and the driver like
+ * any other reader of the window.
+ */
+static ssize_t vpmsi_window_read(struct file *file, char __user *buf,
+				 size_t len, loff_t *ppos)
+{
+	struct vpmsi_model *m = file->private_data;
+	ssize_t ret;
+	void *copy;
+
+	copy = kvmalloc(VPMSI_WINDOW_SIZE, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	memcpy_fromio(copy, m->regs, VPMSI_WINDOW_SIZE);
+	ret = simple_read_from_buffer(buf, len, ppos, copy, VPMSI_WINDOW_SIZE);
+	kvfree(copy);
+	return ret;
+}
+
+static const struct file_operations vpmsi_window_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.read	= vpmsi_window_read,
+	.llseek	= default_llseek,
+};
+
 static void vpmsi_model_destroy(struct vpmsi_model *m)
 {
 	unsigned int n;
@@ -630,6 +661,7 @@ static int vpmsi_model_create(struct device_node *np, unsigned int idx)
 {
 	struct vpmsi_model *m;
 	struct resource res;
+	char name[24];
 	int ret;
 
 	m = kzalloc(sizeof(*m), GFP_KERNEL);
@@ -672,6 +704,8 @@ static int vpmsi_model_create(struct device_node *np, unsigned int idx)
 	wake_up_process(m->task);
 
 	list_add_tail(&m->list, &vpmsi_models);
+	snprintf(name, sizeof(name), "%llx", (unsigned long long)res.start);
+	debugfs_create_file(name, 0400, vpmsi_debugfs, m, &vpmsi_window_fops);
 	if (m->doorbell)
 		pr_info("%pOF: model up: window %pR, %u lines, MSI doorbell %pa\n",
 			np, &res, m->nr_lines, &m->doorbell_pa);
@@ -706,6 +740,7 @@ static int __init vpmsi_testdev_init(void)
 		return -EINVAL;
 	}
 
+	vpmsi_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	for_each_compatible_node(np, NULL, VPMSI_COMPATIBLE) {
 		if (!of_device_is_available(np))
 			continue;
@@ -713,11 +748,13 @@ static int __init vpmsi_testdev_init(void)
 		if (ret) {
 			pr_err("%pOF: model not started: %d\n", np, ret);
 			of_node_put(np);
+			debugfs_remove(vpmsi_debugfs);
 			vpmsi_destroy_all();
 			return ret;
 		}
 	}
 	if (list_empty(&vpmsi_models)) {
+		debugfs_remove(vpmsi_debugfs);
 		pr_err("no \"%s\" node in the device tree\n", VPMSI_COMPATIBLE);
 		return -ENODEV;
 	}
@@ -727,6 +764,7 @@ module_init(vpmsi_testdev_init);
 
 static void __exit vpmsi_testdev_exit(void)
 {
+	debugfs_remove(vpmsi_debugfs);	/* waits for its readers */
 	vpmsi_destroy_all();
 }
 module_exit(vpmsi_testdev_exit);
