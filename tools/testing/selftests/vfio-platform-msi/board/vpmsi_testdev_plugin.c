@@ -59,6 +59,7 @@
  * (kernel_param_lock()), which sysfs holds around the set and get
  * operations below.
  */
+#ifdef CONFIG_HAVE_HW_BREAKPOINT
 static struct perf_event * __percpu *watch_bp;
 static void __iomem *watch_addr;
 
@@ -91,6 +92,23 @@ static int vpmsi_watch_hits(char *buf, const struct kernel_param *kp)
 	return sysfs_emit(buf, "%llu\n", hits);
 }
 
+#else
+/* A kernel without hardware breakpoints: nothing to count with. */
+static void vpmsi_watch_disarm(void)
+{
+}
+
+static int vpmsi_watch_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_int(val, kp);
+}
+
+static int vpmsi_watch_hits(char *buf, const struct kernel_param *kp)
+{
+	return -EOPNOTSUPP;
+}
+#endif
+
 static const struct kernel_param_ops vpmsi_watch_ops = {
 	.set = vpmsi_watch_set,
 	.get = param_get_int,
@@ -111,6 +129,7 @@ MODULE_PARM_DESC(watch_offset, "8-byte aligned offset of the doubleword to watch
 module_param_cb(watch_hits, &vpmsi_watch_hits_ops, NULL, 0444);
 MODULE_PARM_DESC(watch_hits, "accesses to the watched doubleword since the open");
 
+#ifdef CONFIG_HAVE_HW_BREAKPOINT
 /* With the regions mapped (any callback): arm the watch if asked for. */
 static void vpmsi_watch_arm(const struct vfio_platform_msi_dev_info *info)
 {
@@ -143,6 +162,11 @@ static void vpmsi_watch_arm(const struct vfio_platform_msi_dev_info *info)
 out:
 	kernel_param_unlock(THIS_MODULE);
 }
+#else
+static void vpmsi_watch_arm(const struct vfio_platform_msi_dev_info *info)
+{
+}
+#endif
 
 static int vpmsi_testdev_reset(const struct vfio_platform_msi_dev_info *info)
 {
