@@ -41,6 +41,9 @@ vpm_need_tools() {
 		vpm_die "apt-get install$missing failed"
 }
 
+# The host compiler needs the C library's headers for kbuild's host
+# programs (fixdep, kconfig): gcc only recommends libc6-dev, and packages
+# are installed without their recommends.
 vpm_host_tools() {
 	vpm_need_tools qemu-system-aarch64:qemu-system-arm \
 		aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu \
@@ -48,7 +51,7 @@ vpm_host_tools() {
 		fdtget:device-tree-compiler modinfo:kmod timeout:coreutils \
 		dtc:device-tree-compiler cpio:cpio pahole:dwarves \
 		xz:xz-utils bc:bc flex:flex bison:bison make:make \
-		gcc:gcc perl:perl
+		gcc:gcc /usr/include/stdio.h:libc6-dev perl:perl
 }
 
 # Make sure apt knows arm64 packages (for apt-get download of arm64 debs).
