@@ -217,7 +217,10 @@ static bool expect(struct fz *f, long want, long got, const char *what)
 		f->ok[f->op]++;
 	if (want == got)
 		return true;
-	return fail(f, "%s: expected %s, got %s", what, res(want), res(got));
+	char w[32];
+
+	snprintf(w, sizeof(w), "%s", res(want));
+	return fail(f, "%s: expected %s, got %s", what, w, res(got));
 }
 
 /* --------------------------------------------------------- user memory */
@@ -511,11 +514,10 @@ static long predict_msi(struct fz *f, uint32_t action, uint32_t type,
 
 	if (type != VFIO_IRQ_SET_DATA_EVENTFD)
 		return 0;
+	/* Any negative fd disables, as on the wired lines */
 	for (i = 0; i < count; i++) {
-		if (kinds[i] == FK_NONE)
+		if (kinds[i] == FK_NONE || kinds[i] == FK_NEG)
 			continue;
-		if (kinds[i] == FK_NEG)
-			return -EINVAL;
 		if (action != VFIO_IRQ_SET_ACTION_TRIGGER && att[start + i])
 			return -EBUSY;
 		e = kind_err(kinds[i]);
@@ -524,7 +526,8 @@ static long predict_msi(struct fz *f, uint32_t action, uint32_t type,
 	}
 	if (commit && action != VFIO_IRQ_SET_ACTION_TRIGGER)
 		for (i = 0; i < count; i++)
-			att[start + i] = kinds[i] != FK_NONE;
+			att[start + i] = kinds[i] != FK_NONE &&
+					 kinds[i] != FK_NEG;
 	return 0;
 }
 
@@ -737,10 +740,14 @@ static bool op_unknown(struct fz *f)
 	return expect(f, -ENOTTY, got, what);
 }
 
-/* Width of the device access at region offset @off with @left to go */
-static unsigned int io_width(uint64_t off, uint64_t left)
+/*
+ * Width of the device access at offset @off of region @idx with @left to
+ * go: 64-bit accesses only where the plug-in allows them (the test
+ * plug-in: region 0), else split at 4 bytes.
+ */
+static unsigned int io_width(uint64_t idx, uint64_t off, uint64_t left)
 {
-	if (left >= 8 && !(off % 8))
+	if (idx == VD_REGION_REGS && left >= 8 && !(off % 8))
 		return 8;
 	if (left >= 4 && !(off % 4))
 		return 4;
@@ -774,7 +781,7 @@ static long predict_rw(uint64_t pos, uint64_t len, size_t avail,
 	if (len > sizes[idx] - off)
 		len = sizes[idx] - off;
 	while (done < len) {
-		w = io_width(off + done, len - done);
+		w = io_width(idx, off + done, len - done);
 		if (done + w > avail)
 			return done ? (long)done : -EFAULT;
 		done += w;
