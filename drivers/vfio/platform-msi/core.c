@@ -19,22 +19,6 @@
 
 #include "vfio_platform_msi.h"
 
-void vpm_irq_index_init(struct vpm_irq_index *idx, struct vpm_device *vdev,
-			const struct vpm_irq_ops *ops, unsigned int index,
-			unsigned int count)
-{
-	idx->ops = ops;
-	idx->vdev = vdev;
-	idx->index = index;
-	idx->count = count;
-	mutex_init(&idx->lock);
-}
-
-void vpm_irq_index_destroy(struct vpm_irq_index *idx)
-{
-	mutex_destroy(&idx->lock);
-}
-
 /* Build the IRQ index table at probe. Undone by vpm_irqs_release(). */
 int vpm_irqs_init(struct vpm_device *vdev)
 {

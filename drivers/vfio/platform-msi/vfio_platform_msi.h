@@ -36,6 +36,11 @@ struct vpm_device;
 struct vpm_irq_index;
 struct vfio_info_cap;
 
+/*
+ * The IRQ index base (irq_index.c): what every kind of index embeds, and
+ * the operations core.c calls on it.
+ */
+
 /**
  * struct vpm_irq_ops - one kind of IRQ index (wired line, MSI block)
  * @get_info: fill @info->flags and @info->count; may add capabilities to
@@ -152,6 +157,8 @@ long vpm_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
 	       unsigned long arg);
 int vpm_irqs_init(struct vpm_device *vdev);
 void vpm_irqs_release(struct vpm_device *vdev);
+
+/* irq_index.c */
 void vpm_irq_index_init(struct vpm_irq_index *idx, struct vpm_device *vdev,
 			const struct vpm_irq_ops *ops, unsigned int index,
 			unsigned int count);
