@@ -7,18 +7,11 @@
  * lines EVENTFD | MASKABLE.
  *
  * The handler is requested once, at open_device, disabled (IRQF_NO_AUTOEN),
- * and stays installed until close_device. Two independent reasons keep the
- * line disabled, each counted at most once in the irq's disable depth:
- *
- *  - no trigger: the line is disabled while @trigger is NULL. The trigger
- *    only changes with the index lock held and the irq disabled
- *    synchronously (disable_irq() waits for a running handler), so neither
- *    the handler nor a loopback trigger (which runs under the index lock)
- *    can see it change under their feet.
- *  - masked: by the user (MASK), by the handler of a level line (automask)
- *    or by a mask virqfd. @masked, under @lock, makes mask and unmask
- *    idempotent, so user, virqfd and handler can race without unbalancing
- *    the disable depth.
+ * and stays installed until close_device. The line is a struct
+ * vpm_irq_line (irq_line.c): disabled while it has no trigger, and while
+ * masked, by the user (MASK), by a mask virqfd, or by the handler of a
+ * level line (automask); user, virqfd and handler can race without
+ * unbalancing the disable depth.
  *
  * Disabling is not lazy (IRQ_DISABLE_UNLAZY, set once the handler is
  * installed; the irq core clears it when the last handler is freed, and
@@ -51,40 +44,18 @@
 /**
  * struct vpm_wired_irq - one wired line
  * @idx: the VFIO IRQ index (idx.lock is the index lock)
- * @virq: Linux irq number, fixed at probe
+ * @line: the line; line.igate is idx.lock, line.virq fixed at probe
  * @level: level-triggered line (automasked), fixed at probe
  * @name: handler name, fixed at probe
- * @requested: the handler is installed (index lock)
- * @request_err: why it is not, from open to close (index lock)
- * @trigger: eventfd signalled on each interrupt. Written with the index
- *	lock held and the irq disabled; read by the handler and, under the
- *	index lock, by loopback triggers.
- * @mask_fd: virqfd masking the line when signalled (index lock)
- * @unmask_fd: virqfd unmasking the line when signalled (index lock)
- * @mask_fd_attached: a mask virqfd was attached since the last removal,
- *	even if virqfd has cleared @mask_fd since (index lock)
- * @unmask_fd_attached: the same for @unmask_fd (index lock)
- * @lock: protects @masked. Taken in the hard irq handler, in virqfd
- *	callbacks (atomic, eventfd wakeup) and in process context: always
- *	with interrupts disabled, never held across anything that sleeps.
- * @masked: the line is masked (counted once in the irq's disable depth)
+ * @request_err: why the handler is not installed, from open to close
+ *	(index lock)
  */
 struct vpm_wired_irq {
 	struct vpm_irq_index idx;
-	unsigned int virq;
+	struct vpm_irq_line line;
 	bool level;
 	char *name;
-
-	bool requested;
 	int request_err;
-	struct eventfd_ctx *trigger;
-	struct virqfd *mask_fd;
-	struct virqfd *unmask_fd;
-	bool mask_fd_attached;
-	bool unmask_fd_attached;
-
-	spinlock_t lock;	/* protects @masked; any context, irqsave */
-	bool masked;
 };
 
 static struct vpm_wired_irq *to_wired(struct vpm_irq_index *idx)
@@ -93,75 +64,24 @@ static struct vpm_wired_irq *to_wired(struct vpm_irq_index *idx)
 }
 
 /*
- * Any context. enable_irq() only sleeps on irqchips behind a slow bus
- * (irq_bus_lock); as with upstream vfio-platform, such lines are not
- * supported with virqfd unmasking.
- */
-static void vpm_wired_unmask(struct vpm_wired_irq *w)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&w->lock, flags);
-	if (w->masked) {
-		enable_irq(w->virq);
-		w->masked = false;
-	}
-	spin_unlock_irqrestore(&w->lock, flags);
-}
-
-/* Any context. True if the line was not masked yet. */
-static bool vpm_wired_mask(struct vpm_wired_irq *w)
-{
-	unsigned long flags;
-	bool masked = false;
-
-	spin_lock_irqsave(&w->lock, flags);
-	if (!w->masked) {
-		disable_irq_nosync(w->virq);
-		w->masked = true;
-		masked = true;
-	}
-	spin_unlock_irqrestore(&w->lock, flags);
-	return masked;
-}
-
-/*
  * An event on the line: from the hard irq handler, or from a loopback
  * trigger with the index lock held. Never sleeps.
  */
 static void vpm_wired_event(struct vpm_wired_irq *w)
 {
-	struct eventfd_ctx *trigger;
-
 	/*
 	 * Automask. A level line that is masked already has its event
 	 * outstanding: as upstream vfio-platform, one event per unmask.
 	 */
-	if (w->level && !vpm_wired_mask(w))
+	if (w->level && !vpm_irq_line_mask(&w->line))
 		return;
-
-	trigger = READ_ONCE(w->trigger);
-	if (trigger)
-		vpm_eventfd_signal(trigger);
+	vpm_irq_line_signal(&w->line);
 }
 
-static irqreturn_t vpm_wired_handler(int irq, void *arg)
+static irqreturn_t vpm_wired_handler(int irq, void *line)
 {
-	vpm_wired_event(arg);
+	vpm_wired_event(container_of(line, struct vpm_wired_irq, line));
 	return IRQ_HANDLED;
-}
-
-/* virqfd callbacks: eventfd wakeup context (atomic). No thread needed. */
-static int vpm_wired_mask_fd(void *opaque, void *unused)
-{
-	vpm_wired_mask(opaque);
-	return 0;
-}
-
-static int vpm_wired_unmask_fd(void *opaque, void *unused)
-{
-	vpm_wired_unmask(opaque);
-	return 0;
 }
 
 /*
@@ -173,31 +93,32 @@ static int vpm_wired_unmask_fd(void *opaque, void *unused)
  * enable_irq() replays that into the handler, which has no trigger to
  * signal, then clear what the replay left in the controller. The replay
  * needs the line really enabled, so a user mask, which holds it disabled
- * too, is lifted for that moment, under @lock so that no mask or unmask
- * virqfd sees it. Best effort again where the irqchip cannot retrigger
- * and the core replays from a tasklet, later. Level lines need none of
- * this: the core never replays them, and a line still asserted stays
- * pending anyway. Called and returns with the line disabled for want of
- * a trigger, and masked as it was.
+ * too, is lifted for that moment, under line.lock so that no mask or
+ * unmask virqfd sees it. Best effort again where the irqchip cannot
+ * retrigger and the core replays from a tasklet, later. Level lines need
+ * none of this: the core never replays them, and a line still asserted
+ * stays pending anyway. Called and returns with the line disabled for want
+ * of a trigger, and masked as it was.
  */
 static void vpm_wired_drop_stale(struct vpm_wired_irq *w)
 {
+	struct vpm_irq_line *line = &w->line;
 	unsigned long flags;
 
 	lockdep_assert_held(&w->idx.lock);
 
-	irq_set_irqchip_state(w->virq, IRQCHIP_STATE_PENDING, false);
-	spin_lock_irqsave(&w->lock, flags);
-	if (w->masked)
-		enable_irq(w->virq);
-	enable_irq(w->virq);
-	disable_irq_nosync(w->virq);
-	if (w->masked)
-		disable_irq_nosync(w->virq);
-	spin_unlock_irqrestore(&w->lock, flags);
+	irq_set_irqchip_state(line->virq, IRQCHIP_STATE_PENDING, false);
+	spin_lock_irqsave(&line->lock, flags);
+	if (line->masked)
+		enable_irq(line->virq);
+	enable_irq(line->virq);
+	disable_irq_nosync(line->virq);
+	if (line->masked)
+		disable_irq_nosync(line->virq);
+	spin_unlock_irqrestore(&line->lock, flags);
 	/* A replay may run on another CPU: let it finish. */
-	synchronize_irq(w->virq);
-	irq_set_irqchip_state(w->virq, IRQCHIP_STATE_PENDING, false);
+	synchronize_irq(line->virq);
+	irq_set_irqchip_state(line->virq, IRQCHIP_STATE_PENDING, false);
 }
 
 /*
@@ -207,22 +128,12 @@ static void vpm_wired_drop_stale(struct vpm_wired_irq *w)
 static void vpm_wired_swap_trigger(struct vpm_wired_irq *w,
 				   struct eventfd_ctx *trigger)
 {
-	struct eventfd_ctx *old = w->trigger;
-
 	lockdep_assert_held(&w->idx.lock);
 
-	if (old) {
-		/* Waits for a running handler: it cannot see @old go away. */
-		disable_irq(w->virq);
-		WRITE_ONCE(w->trigger, NULL);
-		eventfd_ctx_put(old);
-	}
-	if (trigger) {
-		if (!old && !w->level)
-			vpm_wired_drop_stale(w);
-		WRITE_ONCE(w->trigger, trigger);
-		enable_irq(w->virq);
-	}
+	/* An edge line that had no trigger: disabled for want of one. */
+	if (trigger && !w->line.trigger && !w->level)
+		vpm_wired_drop_stale(w);
+	vpm_irq_line_set_trigger(&w->line, trigger);
 }
 
 static int vpm_wired_set_trigger_fd(struct vpm_wired_irq *w, s32 fd)
@@ -241,77 +152,27 @@ static int vpm_wired_set_trigger_fd(struct vpm_wired_irq *w, s32 fd)
 	return 0;
 }
 
-/*
- * Remove the virqfd at @pvirqfd, if one was attached since it was last
- * removed (@attached). vfio_virqfd_disable() flushes the global virqfd
- * cleanup workqueue even when there is no virqfd; skip it when none was
- * ever attached. When one was, call it even if the pointer is NULL by now
- * (the eventfd was closed and virqfd let go of it): the flush waits for
- * virqfd's shutdown of it, after which it can no longer call our handler.
- */
-static void vpm_wired_virqfd_disable(struct virqfd **pvirqfd, bool *attached)
-{
-	if (*attached)
-		vfio_virqfd_disable(pvirqfd);
-	*attached = false;
-}
-
-/*
- * Attach a virqfd running @handler to eventfd @fd; fd < 0 removes it. As
- * upstream, -EBUSY if one is attached already: remove it first.
- */
-static int vpm_wired_set_virqfd(struct vpm_wired_irq *w,
-				int (*handler)(void *, void *),
-				struct virqfd **pvirqfd, bool *attached, s32 fd)
-{
-	int ret;
-
-	lockdep_assert_held(&w->idx.lock);
-
-	if (fd < 0) {
-		vpm_wired_virqfd_disable(pvirqfd, attached);
-		return 0;
-	}
-	ret = vfio_virqfd_enable(w, handler, NULL, NULL, pvirqfd, fd);
-	if (!ret)
-		*attached = true;
-	return ret;
-}
-
-static int vpm_wired_do_mask(struct vpm_wired_irq *w, u32 type, void *data)
+/* MASK (@mask) or UNMASK */
+static int vpm_wired_do_mask(struct vpm_wired_irq *w, bool mask, u32 type,
+			     void *data)
 {
 	switch (type) {
 	case VFIO_IRQ_SET_DATA_NONE:
-		vpm_wired_mask(w);
-		return 0;
+		break;
 	case VFIO_IRQ_SET_DATA_BOOL:
-		if (*(u8 *)data)
-			vpm_wired_mask(w);
-		return 0;
+		if (!*(u8 *)data)
+			return 0;
+		break;
 	case VFIO_IRQ_SET_DATA_EVENTFD:
-		return vpm_wired_set_virqfd(w, vpm_wired_mask_fd, &w->mask_fd,
-					    &w->mask_fd_attached,
-					    *(s32 *)data);
+		return vpm_irq_line_set_virqfd(&w->line, mask, *(s32 *)data);
+	default:
+		return -EINVAL;
 	}
-	return -EINVAL;
-}
-
-static int vpm_wired_do_unmask(struct vpm_wired_irq *w, u32 type, void *data)
-{
-	switch (type) {
-	case VFIO_IRQ_SET_DATA_NONE:
-		vpm_wired_unmask(w);
-		return 0;
-	case VFIO_IRQ_SET_DATA_BOOL:
-		if (*(u8 *)data)
-			vpm_wired_unmask(w);
-		return 0;
-	case VFIO_IRQ_SET_DATA_EVENTFD:
-		return vpm_wired_set_virqfd(w, vpm_wired_unmask_fd,
-					    &w->unmask_fd, &w->unmask_fd_attached,
-					    *(s32 *)data);
-	}
-	return -EINVAL;
+	if (mask)
+		vpm_irq_line_mask(&w->line);
+	else
+		vpm_irq_line_unmask(&w->line);
+	return 0;
 }
 
 static int vpm_wired_do_trigger(struct vpm_wired_irq *w, u32 type, void *data)
@@ -340,7 +201,7 @@ static int vpm_wired_set_irqs(struct vpm_irq_index *idx, u32 flags,
 
 	lockdep_assert_held(&idx->lock);
 
-	if (!w->requested)
+	if (!w->line.requested)
 		return w->request_err;
 
 	/* TRIGGER, DATA_NONE, count 0: tear the trigger down. */
@@ -354,9 +215,9 @@ static int vpm_wired_set_irqs(struct vpm_irq_index *idx, u32 flags,
 
 	switch (action) {
 	case VFIO_IRQ_SET_ACTION_MASK:
-		return vpm_wired_do_mask(w, type, data);
 	case VFIO_IRQ_SET_ACTION_UNMASK:
-		return vpm_wired_do_unmask(w, type, data);
+		return vpm_wired_do_mask(w, action == VFIO_IRQ_SET_ACTION_MASK,
+					 type, data);
 	case VFIO_IRQ_SET_ACTION_TRIGGER:
 		return vpm_wired_do_trigger(w, type, data);
 	}
@@ -396,14 +257,12 @@ static int vpm_wired_open(struct vpm_irq_index *idx)
 
 	lockdep_assert_held(&idx->lock);
 
-	w->masked = false;
-	w->trigger = NULL;
-	ret = request_irq(w->virq, vpm_wired_handler, IRQF_NO_AUTOEN,
-			  w->name, w);
+	ret = request_irq(w->line.virq, vpm_wired_handler, IRQF_NO_AUTOEN,
+			  w->name, &w->line);
 	if (ret) {
 		dev_warn(&idx->vdev->pdev->dev,
-			 "IRQ index %u: cannot request irq %u: %d\n",
-			 idx->index, w->virq, ret);
+			 "IRQ index %u: cannot request irq %d: %d\n",
+			 idx->index, w->line.virq, ret);
 		w->request_err = ret;
 		return 0;
 	}
@@ -414,8 +273,8 @@ static int vpm_wired_open(struct vpm_irq_index *idx)
 	 * goes, so it lasts exactly as long as our handler: a line we could
 	 * not request (another driver holds it) is left alone.
 	 */
-	irq_set_status_flags(w->virq, IRQ_DISABLE_UNLAZY);
-	w->requested = true;
+	irq_set_status_flags(w->line.virq, IRQ_DISABLE_UNLAZY);
+	vpm_irq_line_requested(&w->line);
 	return 0;
 }
 
@@ -425,13 +284,13 @@ static void vpm_wired_quiesce(struct vpm_irq_index *idx)
 
 	lockdep_assert_held(&idx->lock);
 
-	if (!w->requested)
+	if (!w->line.requested)
 		return;
 	/* No mask/unmask may run once the line is being torn down. */
-	vpm_wired_virqfd_disable(&w->mask_fd, &w->mask_fd_attached);
-	vpm_wired_virqfd_disable(&w->unmask_fd, &w->unmask_fd_attached);
+	if (vpm_irq_line_stop_virqfds(&w->line))
+		vpm_irq_line_flush_virqfds();
 	/* Leaves the line disabled: the handler cannot run any more. */
-	vpm_wired_swap_trigger(w, NULL);
+	vpm_irq_line_set_trigger(&w->line, NULL);
 }
 
 static void vpm_wired_close(struct vpm_irq_index *idx)
@@ -441,11 +300,8 @@ static void vpm_wired_close(struct vpm_irq_index *idx)
 	lockdep_assert_held(&idx->lock);
 
 	/* Also clears IRQ_DISABLE_UNLAZY: ours was the only handler. */
-	if (w->requested)
-		free_irq(w->virq, w);
-	w->requested = false;
+	vpm_irq_line_free(&w->line);
 	w->request_err = 0;
-	w->masked = false;
 }
 
 static void vpm_wired_release(struct vpm_irq_index *idx)
@@ -464,8 +320,9 @@ static void vpm_wired_debug_show(struct vpm_irq_index *idx,
 
 	lockdep_assert_held(&idx->lock);
 	seq_printf(m, " wired %s handler %d trigger %d mask_fd %d unmask_fd %d masked %d",
-		   w->level ? "level" : "edge", w->requested, !!w->trigger,
-		   !!w->mask_fd, !!w->unmask_fd, READ_ONCE(w->masked));
+		   w->level ? "level" : "edge", w->line.requested,
+		   !!w->line.trigger, !!w->line.mask_fd, !!w->line.unmask_fd,
+		   READ_ONCE(w->line.masked));
 }
 
 static const struct vpm_irq_ops vpm_wired_ops = {
@@ -508,9 +365,8 @@ struct vpm_irq_index *vpm_wired_create(struct vpm_device *vdev,
 		kfree(w);
 		return ERR_PTR(-ENOMEM);
 	}
-	w->virq = virq;
 	w->level = irq_get_trigger_type(virq) & IRQ_TYPE_LEVEL_MASK;
-	spin_lock_init(&w->lock);
 	vpm_irq_index_init(&w->idx, vdev, &vpm_wired_ops, index, 1);
+	vpm_irq_line_init(&w->line, &w->idx.lock, virq);
 	return &w->idx;
 }

@@ -17,7 +17,9 @@
 #ifndef VFIO_PLATFORM_MSI_PRIV_H
 #define VFIO_PLATFORM_MSI_PRIV_H
 
+#include <linux/irqreturn.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/vfio.h>
 #include <linux/vfio_platform_msi.h>
@@ -31,6 +33,7 @@
 #define VPM_OFFSET_TO_INDEX(off)	((u64)(off) >> VPM_OFFSET_SHIFT)
 #define VPM_INDEX_TO_OFFSET(index)	((u64)(index) << VPM_OFFSET_SHIFT)
 
+struct eventfd_ctx;
 struct seq_file;
 struct vpm_device;
 struct vpm_irq_index;
@@ -92,6 +95,50 @@ struct vpm_irq_index {
 	unsigned int index;
 	unsigned int count;
 	struct mutex lock;	/* the index's igate, see above */
+};
+
+/**
+ * struct vpm_irq_line - an interrupt line behind an eventfd (irq_line.c):
+ *	a wired line or an MSI vector, embedded in the object of its kind
+ *
+ * Two independent reasons keep the line disabled, each counted at most
+ * once in the irq's disable depth: no trigger (while @trigger is NULL),
+ * and masked (@masked, by the user, a mask virqfd or the kind itself).
+ *
+ * @igate: the lock of the index the line belongs to. Serialises the
+ *	handler's installation and removal and every change of @trigger and
+ *	of the virqfds.
+ * @virq: Linux irq number; set by the kind before the handler is installed
+ * @requested: the handler (vpm_irq_line_handler(), or one of the kind that
+ *	calls vpm_irq_line_signal()) is installed, with the line as dev_id.
+ *	Written with @igate and @lock held; read under either.
+ * @trigger: eventfd signalled on each event. Written with @igate held and
+ *	the irq disabled synchronously (disable_irq() waits for a running
+ *	handler); read by the handler and, under @igate, by loopback triggers.
+ * @mask_fd: virqfd masking the line when signalled (@igate)
+ * @unmask_fd: virqfd unmasking the line when signalled (@igate)
+ * @mask_fd_attached: a mask virqfd was attached since it was last removed,
+ *	even if virqfd has cleared @mask_fd since (@igate)
+ * @unmask_fd_attached: the same for @unmask_fd (@igate)
+ * @lock: protects @masked and the disable depth it stands for. Taken in
+ *	hard irq handlers, in virqfd callbacks (atomic, eventfd wakeup) and in
+ *	process context: always with interrupts disabled, never held across
+ *	anything that sleeps.
+ * @masked: the line is masked; counted in the irq's disable depth while
+ *	@requested
+ */
+struct vpm_irq_line {
+	struct mutex *igate;	/* the owning index's lock, see above */
+	int virq;
+	bool requested;
+	struct eventfd_ctx *trigger;
+	struct virqfd *mask_fd;
+	struct virqfd *unmask_fd;
+	bool mask_fd_attached;
+	bool unmask_fd_attached;
+
+	spinlock_t lock;	/* protects @masked; any context, irqsave */
+	bool masked;
 };
 
 /**
@@ -163,6 +210,22 @@ void vpm_irq_index_init(struct vpm_irq_index *idx, struct vpm_device *vdev,
 			const struct vpm_irq_ops *ops, unsigned int index,
 			unsigned int count);
 void vpm_irq_index_destroy(struct vpm_irq_index *idx);
+
+/* irq_line.c */
+void vpm_irq_line_init(struct vpm_irq_line *line, struct mutex *igate,
+		       int virq);
+void vpm_irq_line_requested(struct vpm_irq_line *line);
+void vpm_irq_line_free(struct vpm_irq_line *line);
+irqreturn_t vpm_irq_line_handler(int irq, void *line);
+void vpm_irq_line_signal(struct vpm_irq_line *line);
+bool vpm_irq_line_mask(struct vpm_irq_line *line);
+void vpm_irq_line_unmask(struct vpm_irq_line *line);
+void vpm_irq_line_set_trigger(struct vpm_irq_line *line,
+			      struct eventfd_ctx *trigger);
+bool vpm_irq_line_has_virqfd(struct vpm_irq_line *line, bool mask);
+int vpm_irq_line_set_virqfd(struct vpm_irq_line *line, bool mask, s32 fd);
+bool vpm_irq_line_stop_virqfds(struct vpm_irq_line *line);
+void vpm_irq_line_flush_virqfds(void);
 
 /* region.c */
 int vpm_regions_init(struct vpm_device *vdev);

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-platform-msi: an interrupt line behind an eventfd.
+ *
+ * What a wired line (irq_wired.c) and an MSI vector (irq_msi.c) have in
+ * common: the irq, its handler installed once, disabled (IRQF_NO_AUTOEN),
+ * and then only moved through its disable depth; the trigger eventfd; the
+ * user's mask, idempotent and usable from any context; the mask and unmask
+ * virqfds. The locking is in struct vpm_irq_line. What differs stays with
+ * the kind: how the irq is found and requested, a level line's automask,
+ * a wired edge line's stale events, where an MSI vector is masked.
+ *
+ * The irq cores of the lines used here never sleep in enable_irq() (it
+ * only does on irqchips behind a slow bus, irq_bus_lock; as with upstream
+ * vfio-platform, such lines are not supported with virqfd unmasking), so
+ * masking and unmasking work in any context.
+ */
+
+#include <linux/eventfd.h>
+#include <linux/interrupt.h>
+#include <linux/lockdep.h>
+#include <linux/spinlock.h>
+#include <linux/vfio.h>
+
+#include "compat.h"
+#include "vfio_platform_msi.h"
+
+/* @virq may be invalid (< 0) until the handler is installed. */
+void vpm_irq_line_init(struct vpm_irq_line *line, struct mutex *igate,
+		       int virq)
+{
+	line->igate = igate;
+	line->virq = virq;
+	spin_lock_init(&line->lock);
+}
+
+/*
+ * The kind installed the line's handler, with IRQF_NO_AUTOEN (the one
+ * disable for "no trigger") and the line as dev_id: count a mask the user
+ * set before in the disable depth too.
+ */
+void vpm_irq_line_requested(struct vpm_irq_line *line)
+{
+	unsigned long flags;
+
+	lockdep_assert_held(line->igate);
+	spin_lock_irqsave(&line->lock, flags);
+	line->requested = true;
+	if (line->masked)
+		disable_irq_nosync(line->virq);
+	spin_unlock_irqrestore(&line->lock, flags);
+}
+
+/*
+ * Free the handler, if installed, once the trigger and the virqfds are
+ * gone, and forget the mask: the next handler starts unmasked.
+ */
+void vpm_irq_line_free(struct vpm_irq_line *line)
+{
+	unsigned long flags;
+
+	lockdep_assert_held(line->igate);
+	WARN_ON_ONCE(line->trigger);
+	if (line->requested)
+		free_irq(line->virq, line);
+	spin_lock_irqsave(&line->lock, flags);
+	line->requested = false;
+	line->masked = false;
+	spin_unlock_irqrestore(&line->lock, flags);
+}
+
+/*
+ * An event on the line: from its hard irq handler, or from a loopback
+ * trigger with @igate held. Never sleeps.
+ */
+void vpm_irq_line_signal(struct vpm_irq_line *line)
+{
+	struct eventfd_ctx *trigger = READ_ONCE(line->trigger);
+
+	if (trigger)
+		vpm_eventfd_signal(trigger);
+}
+
+irqreturn_t vpm_irq_line_handler(int irq, void *line)
+{
+	vpm_irq_line_signal(line);
+	return IRQ_HANDLED;
+}
+
+/* Any context. True if the line was not masked yet. */
+bool vpm_irq_line_mask(struct vpm_irq_line *line)
+{
+	unsigned long flags;
+	bool masked = false;
+
+	spin_lock_irqsave(&line->lock, flags);
+	if (!line->masked) {
+		line->masked = true;
+		if (line->requested)
+			disable_irq_nosync(line->virq);
+		masked = true;
+	}
+	spin_unlock_irqrestore(&line->lock, flags);
+	return masked;
+}
+
+/* Any context. */
+void vpm_irq_line_unmask(struct vpm_irq_line *line)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&line->lock, flags);
+	if (line->masked) {
+		line->masked = false;
+		if (line->requested)
+			enable_irq(line->virq);
+	}
+	spin_unlock_irqrestore(&line->lock, flags);
+}
+
+/*
+ * Point the line at @trigger (NULL: none, the line is disabled). Takes
+ * over the caller's reference to @trigger. The handler must be installed
+ * when the line has or gets a trigger.
+ */
+void vpm_irq_line_set_trigger(struct vpm_irq_line *line,
+			      struct eventfd_ctx *trigger)
+{
+	struct eventfd_ctx *old = line->trigger;
+
+	lockdep_assert_held(line->igate);
+	if (old == trigger) {
+		if (trigger)
+			eventfd_ctx_put(trigger);
+		return;
+	}
+	/* Waits for a running handler: nobody reads @old after this. */
+	if (old)
+		disable_irq(line->virq);
+	WRITE_ONCE(line->trigger, trigger);
+	if (trigger)
+		enable_irq(line->virq);
+	if (old)
+		eventfd_ctx_put(old);
+}
+
+/* virqfd callbacks: eventfd wakeup context (atomic). No thread needed. */
+static int vpm_irq_line_mask_fd(void *line, void *unused)
+{
+	vpm_irq_line_mask(line);
+	return 0;
+}
+
+static int vpm_irq_line_unmask_fd(void *line, void *unused)
+{
+	vpm_irq_line_unmask(line);
+	return 0;
+}
+
+/* True if a mask (@mask) or unmask virqfd is attached: attaching fails */
+bool vpm_irq_line_has_virqfd(struct vpm_irq_line *line, bool mask)
+{
+	lockdep_assert_held(line->igate);
+	return READ_ONCE(*(mask ? &line->mask_fd : &line->unmask_fd));
+}
+
+/* Wait until every virqfd shutdown queued so far has run. */
+void vpm_irq_line_flush_virqfds(void)
+{
+	struct virqfd *none = NULL;
+
+	vfio_virqfd_disable(&none);
+}
+
+/*
+ * Remove a virqfd attached since it was last removed (@attached).
+ * vfio_virqfd_disable() flushes the global virqfd cleanup workqueue even
+ * when there is no virqfd: call it only for a virqfd that is still there.
+ * One that virqfd let go of itself (its eventfd was closed) may still be
+ * shutting down and call our callback if something signals the eventfd:
+ * return true then, the caller flushes (vpm_irq_line_flush_virqfds()).
+ */
+static bool vpm_irq_line_stop_virqfd(struct virqfd **pvirqfd, bool *attached)
+{
+	if (!*attached)
+		return false;
+	*attached = false;
+	/* Flushes even if virqfd clears the pointer meanwhile */
+	if (READ_ONCE(*pvirqfd)) {
+		vfio_virqfd_disable(pvirqfd);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Attach a mask (@mask) or unmask virqfd to eventfd @fd; fd < 0 removes
+ * it. As upstream, -EBUSY if one is attached already: remove it first.
+ */
+int vpm_irq_line_set_virqfd(struct vpm_irq_line *line, bool mask, s32 fd)
+{
+	struct virqfd **pvirqfd = mask ? &line->mask_fd : &line->unmask_fd;
+	bool *attached = mask ? &line->mask_fd_attached :
+				&line->unmask_fd_attached;
+	int ret;
+
+	lockdep_assert_held(line->igate);
+	if (fd < 0) {
+		if (vpm_irq_line_stop_virqfd(pvirqfd, attached))
+			vpm_irq_line_flush_virqfds();
+		return 0;
+	}
+	ret = vfio_virqfd_enable(line, mask ? vpm_irq_line_mask_fd :
+					      vpm_irq_line_unmask_fd,
+				 NULL, NULL, pvirqfd, fd);
+	if (!ret)
+		*attached = true;
+	return ret;
+}
+
+/*
+ * Remove the line's virqfds, for a close. True if one may still be shutting
+ * down: the caller then calls vpm_irq_line_flush_virqfds() once, after all
+ * its lines, before anything the virqfd callbacks touch goes away.
+ */
+bool vpm_irq_line_stop_virqfds(struct vpm_irq_line *line)
+{
+	bool flush;
+
+	lockdep_assert_held(line->igate);
+	flush = vpm_irq_line_stop_virqfd(&line->mask_fd,
+					 &line->mask_fd_attached);
+	if (vpm_irq_line_stop_virqfd(&line->unmask_fd,
+				     &line->unmask_fd_attached))
+		flush = true;
+	return flush;
+}
