@@ -14,16 +14,10 @@
  * and disabling a vector afterwards only moves its irq's disable depth, so
  * vectors come and go without disturbing the others.
  *
- * Two independent reasons keep a vector's irq disabled, each counted at
- * most once in its disable depth:
- *
- *  - no trigger: the vector is disabled while @trigger is NULL. The trigger
- *    only changes with the index lock held and the irq disabled
- *    synchronously (disable_irq() waits for a running handler), so neither
- *    the handler nor a loopback trigger (under the index lock) sees it
- *    change under its feet.
- *  - masked: by the user (MASK) or a mask virqfd; @masked, under the
- *    block's spinlock, keeps mask and unmask idempotent.
+ * Each vector is a struct vpm_irq_line (irq_line.c): disabled while it has
+ * no trigger, and while masked by the user (MASK) or a mask virqfd. A
+ * vector can be masked before its handler is installed; the mask is then
+ * counted in the disable depth when it is.
  *
  * dev-msi marks the vectors IRQ_DISABLE_UNLAZY, so a disabled vector is
  * masked at once, at the device when the plug-in masks at the source, else
@@ -31,12 +25,12 @@
  * hardware and delivered once when the vector is enabled again.
  *
  * Order on close (and there is no other way to free the block): stop the
- * event sources (virqfds, disable every vector: quiesce), reset the device
- * so it stops sending (core), free the handlers, free the block, release
- * the eventfds (close). The device never writes to a message that is no
- * longer valid. Freeing the handlers writes nothing to the device (dev-msi
- * does not forward the all-zero message of a deactivated vector), so after
- * close the device is as the reset left it.
+ * event sources (virqfds, disable every vector and release its eventfd:
+ * quiesce), reset the device so it stops sending (core), free the
+ * handlers, free the block (close). The device never writes to a message
+ * that is no longer valid. Freeing the handlers writes nothing to the
+ * device (dev-msi does not forward the all-zero message of a deactivated
+ * vector), so after close the device is as the reset left it.
  */
 
 #include <linux/dev_msi.h>
@@ -59,23 +53,14 @@
  * struct vpm_msi_vec - one vector
  * @msi: the block
  * @vector: its number
- * @virq: Linux irq, valid while the block is allocated (index lock)
- * @requested: the handler is installed (index lock)
- * @trigger: eventfd signalled on each interrupt; see the file comment
- * @mask_fd: virqfd masking the vector when signalled (index lock)
- * @unmask_fd: virqfd unmasking the vector when signalled (index lock)
- * @masked: masked by the user (vpm_msi::lock)
+ * @line: the vector's line; line.igate is the index lock, line.virq valid
+ *	while the block is allocated (index lock)
  * @name: the handler's name (index lock)
  */
 struct vpm_msi_vec {
 	struct vpm_msi *msi;
 	unsigned int vector;
-	int virq;
-	bool requested;
-	struct eventfd_ctx *trigger;
-	struct virqfd *mask_fd;
-	struct virqfd *unmask_fd;
-	bool masked;
+	struct vpm_irq_line line;
 	char *name;
 };
 
@@ -91,10 +76,6 @@ struct vpm_msi_vec {
  * @opened: the device is open (index lock)
  * @dm: the allocated block, or NULL (index lock)
  * @vecs: per-vector state, idx.count entries, from open to close (index lock)
- * @lock: protects every vector's @masked and the irq disable depth it
- *	stands for. Taken in process context and in virqfd callbacks (atomic,
- *	eventfd wakeup), always with interrupts disabled; never in the hard
- *	irq handler; nothing that sleeps is called under it.
  */
 struct vpm_msi {
 	struct vpm_irq_index idx;
@@ -104,52 +85,11 @@ struct vpm_msi {
 	bool opened;
 	struct dev_msi *dm;
 	struct vpm_msi_vec *vecs;
-	spinlock_t lock;	/* protects vecs[].masked; irqsave */
 };
 
 static struct vpm_msi *to_msi(struct vpm_irq_index *idx)
 {
 	return container_of(idx, struct vpm_msi, idx);
-}
-
-/* Any context. The vector's irq is requested. */
-static void vpm_msi_mask(struct vpm_msi_vec *v)
-{
-	struct vpm_msi *msi = v->msi;
-	unsigned long flags;
-
-	spin_lock_irqsave(&msi->lock, flags);
-	if (!v->masked) {
-		v->masked = true;
-		if (v->requested)
-			disable_irq_nosync(v->virq);
-	}
-	spin_unlock_irqrestore(&msi->lock, flags);
-}
-
-/* Any context: enable_irq() does not sleep for MSIs. */
-static void vpm_msi_unmask(struct vpm_msi_vec *v)
-{
-	struct vpm_msi *msi = v->msi;
-	unsigned long flags;
-
-	spin_lock_irqsave(&msi->lock, flags);
-	if (v->masked) {
-		v->masked = false;
-		if (v->requested)
-			enable_irq(v->virq);
-	}
-	spin_unlock_irqrestore(&msi->lock, flags);
-}
-
-static irqreturn_t vpm_msi_handler(int irq, void *arg)
-{
-	struct vpm_msi_vec *v = arg;
-	struct eventfd_ctx *trigger = READ_ONCE(v->trigger);
-
-	if (trigger)
-		vpm_eventfd_signal(trigger);
-	return IRQ_HANDLED;
 }
 
 /* The plug-in's callbacks, as dev-msi calls them (atomic context). */
@@ -217,7 +157,7 @@ static int vpm_msi_alloc_block(struct vpm_msi *msi)
 	if (IS_ERR(dm))
 		return PTR_ERR(dm);
 	for (i = 0; i < msi->idx.count; i++)
-		msi->vecs[i].virq = dev_msi_virq(dm, i);
+		msi->vecs[i].line.virq = dev_msi_virq(dm, i);
 	msi->dm = dm;
 	return 0;
 }
@@ -226,57 +166,26 @@ static int vpm_msi_alloc_block(struct vpm_msi *msi)
 static int vpm_msi_request(struct vpm_msi_vec *v)
 {
 	struct vpm_msi *msi = v->msi;
-	unsigned long flags;
 	int ret;
 
 	lockdep_assert_held(&msi->idx.lock);
-	if (v->requested)
+	if (v->line.requested)
 		return 0;
 
 	v->name = kasprintf(GFP_KERNEL_ACCOUNT, "vfio-msi[%u](%s)", v->vector,
 			    dev_name(&msi->idx.vdev->pdev->dev));
 	if (!v->name)
 		return -ENOMEM;
-	ret = dev_msi_request_irq(msi->dm, v->vector, vpm_msi_handler,
-				  IRQF_NO_AUTOEN, v->name, v);
+	ret = dev_msi_request_irq(msi->dm, v->vector, vpm_irq_line_handler,
+				  IRQF_NO_AUTOEN, v->name, &v->line);
 	if (ret) {
 		kfree(v->name);
 		v->name = NULL;
 		return ret;
 	}
 
-	/* One disable for "no trigger" is in the depth already (NO_AUTOEN). */
-	spin_lock_irqsave(&msi->lock, flags);
-	v->requested = true;
-	if (v->masked)
-		disable_irq_nosync(v->virq);
-	spin_unlock_irqrestore(&msi->lock, flags);
+	vpm_irq_line_requested(&v->line);
 	return 0;
-}
-
-/*
- * Point vector @v at @trigger (NULL: disable it). Takes the reference.
- * Index lock held; the vector's handler is installed when @trigger is set.
- */
-static void vpm_msi_set_trigger(struct vpm_msi_vec *v,
-				struct eventfd_ctx *trigger)
-{
-	struct eventfd_ctx *old = v->trigger;
-
-	lockdep_assert_held(&v->msi->idx.lock);
-	if (old == trigger) {
-		if (trigger)
-			eventfd_ctx_put(trigger);
-		return;
-	}
-	/* Waits for a running handler: nobody reads @old after this. */
-	if (old)
-		disable_irq(v->virq);
-	WRITE_ONCE(v->trigger, trigger);
-	if (trigger)
-		enable_irq(v->virq);
-	if (old)
-		eventfd_ctx_put(old);
 }
 
 static int vpm_msi_set_trigger_eventfd(struct vpm_msi *msi, unsigned int start,
@@ -318,7 +227,7 @@ static int vpm_msi_set_trigger_eventfd(struct vpm_msi *msi, unsigned int start,
 	}
 
 	for (i = 0; i < count; i++) {
-		vpm_msi_set_trigger(&msi->vecs[start + i], ctx[i]);
+		vpm_irq_line_set_trigger(&msi->vecs[start + i].line, ctx[i]);
 		ctx[i] = NULL;
 	}
 	kfree(ctx);
@@ -338,34 +247,7 @@ static void vpm_msi_disable_all(struct vpm_msi *msi)
 
 	lockdep_assert_held(&msi->idx.lock);
 	for (i = 0; i < msi->idx.count; i++)
-		if (msi->vecs[i].trigger)
-			vpm_msi_set_trigger(&msi->vecs[i], NULL);
-}
-
-static int vpm_msi_mask_handler(void *opaque, void *unused)
-{
-	vpm_msi_mask(opaque);
-	return 0;
-}
-
-static int vpm_msi_unmask_handler(void *opaque, void *unused)
-{
-	vpm_msi_unmask(opaque);
-	return 0;
-}
-
-static int vpm_msi_set_virqfd(struct vpm_msi_vec *v, bool mask, s32 fd)
-{
-	struct virqfd **pvirqfd = mask ? &v->mask_fd : &v->unmask_fd;
-
-	lockdep_assert_held(&v->msi->idx.lock);
-	if (fd < 0) {
-		vfio_virqfd_disable(pvirqfd);
-		return 0;
-	}
-	return vfio_virqfd_enable(v, mask ? vpm_msi_mask_handler :
-					 vpm_msi_unmask_handler,
-				  NULL, NULL, pvirqfd, fd);
+		vpm_irq_line_set_trigger(&msi->vecs[i].line, NULL);
 }
 
 /* Check every fd of a MASK/UNMASK request before anything changes */
@@ -374,15 +256,13 @@ static int vpm_msi_check_virqfds(struct vpm_msi *msi, bool mask,
 				 const s32 *fds)
 {
 	struct eventfd_ctx *ctx;
-	struct vpm_msi_vec *v;
 	unsigned int i;
 
 	lockdep_assert_held(&msi->idx.lock);
 	for (i = 0; i < count; i++) {
-		v = &msi->vecs[start + i];
 		if (fds[i] < 0)
 			continue;
-		if (mask ? v->mask_fd : v->unmask_fd)
+		if (vpm_irq_line_has_virqfd(&msi->vecs[start + i].line, mask))
 			return -EBUSY;
 		ctx = eventfd_ctx_fdget(fds[i]);
 		if (IS_ERR(ctx))
@@ -414,19 +294,22 @@ static int vpm_msi_set_virqfds(struct vpm_msi *msi, bool mask,
 	for (i = 0; i < count; i++) {
 		if (fds[i] < 0)
 			continue;
-		ret = vpm_msi_set_virqfd(&msi->vecs[start + i], mask, fds[i]);
+		ret = vpm_irq_line_set_virqfd(&msi->vecs[start + i].line, mask,
+					      fds[i]);
 		if (ret)
 			goto err_disarm;
 	}
 	for (i = 0; i < count; i++)
 		if (fds[i] < 0)
-			vpm_msi_set_virqfd(&msi->vecs[start + i], mask, fds[i]);
+			vpm_irq_line_set_virqfd(&msi->vecs[start + i].line, mask,
+						fds[i]);
 	return 0;
 
 err_disarm:
 	while (i--)
 		if (fds[i] >= 0)
-			vpm_msi_set_virqfd(&msi->vecs[start + i], mask, -1);
+			vpm_irq_line_set_virqfd(&msi->vecs[start + i].line,
+						mask, -1);
 	return ret;
 }
 
@@ -439,14 +322,14 @@ static int vpm_msi_set_mask(struct vpm_msi *msi, bool mask, u32 flags,
 	if (flags & VFIO_IRQ_SET_DATA_EVENTFD)
 		return vpm_msi_set_virqfds(msi, mask, start, count, data);
 	for (i = 0; i < count; i++) {
-		struct vpm_msi_vec *v = &msi->vecs[start + i];
+		struct vpm_irq_line *line = &msi->vecs[start + i].line;
 
 		if ((flags & VFIO_IRQ_SET_DATA_BOOL) && !((u8 *)data)[i])
 			continue;
 		if (mask)
-			vpm_msi_mask(v);
+			vpm_irq_line_mask(line);
 		else
-			vpm_msi_unmask(v);
+			vpm_irq_line_unmask(line);
 	}
 	return 0;
 }
@@ -481,12 +364,9 @@ static int vpm_msi_set_irqs(struct vpm_irq_index *idx, u32 flags,
 
 	/* Loopback: signal the vectors that have an eventfd. */
 	for (i = 0; i < count; i++) {
-		struct vpm_msi_vec *v = &msi->vecs[start + i];
-
 		if ((flags & VFIO_IRQ_SET_DATA_BOOL) && !((u8 *)data)[i])
 			continue;
-		if (v->trigger)
-			vpm_eventfd_signal(v->trigger);
+		vpm_irq_line_signal(&msi->vecs[start + i].line);
 	}
 	return 0;
 }
@@ -591,7 +471,7 @@ static int vpm_msi_open(struct vpm_irq_index *idx)
 	for (i = 0; i < idx->count; i++) {
 		msi->vecs[i].msi = msi;
 		msi->vecs[i].vector = i;
-		msi->vecs[i].virq = -ENOENT;
+		vpm_irq_line_init(&msi->vecs[i].line, &idx->lock, -ENOENT);
 	}
 	return 0;
 }
@@ -600,58 +480,41 @@ static int vpm_msi_open(struct vpm_irq_index *idx)
 static void vpm_msi_quiesce(struct vpm_irq_index *idx)
 {
 	struct vpm_msi *msi = to_msi(idx);
-	struct virqfd *none = NULL;
-	struct vpm_msi_vec *v;
+	bool flush = false;
 	unsigned int i;
 
 	lockdep_assert_held(&idx->lock);
 	if (!msi->vecs)
 		return;
 	/*
-	 * vfio_virqfd_disable() flushes the virqfd workqueue each time: call
-	 * it for the virqfds there are, not twice per vector (4096 flushes
-	 * on a 2048-vector device). A virqfd whose eventfd was closed cleared
-	 * its pointer itself and queued its shutdown; the last call, on no
-	 * virqfd, waits for such shutdowns too.
+	 * Each virqfd removed flushes the virqfd workqueue: those of virqfds
+	 * that shut themselves down are waited for by one flush for all the
+	 * vectors, not two per vector (4096 on a 2048-vector device).
 	 */
-	for (i = 0; i < idx->count; i++) {
-		v = &msi->vecs[i];
-		if (READ_ONCE(v->mask_fd))
-			vfio_virqfd_disable(&v->mask_fd);
-		if (READ_ONCE(v->unmask_fd))
-			vfio_virqfd_disable(&v->unmask_fd);
-	}
-	vfio_virqfd_disable(&none);
 	for (i = 0; i < idx->count; i++)
-		if (msi->vecs[i].trigger)
-			disable_irq(msi->vecs[i].virq);
+		if (vpm_irq_line_stop_virqfds(&msi->vecs[i].line))
+			flush = true;
+	if (flush)
+		vpm_irq_line_flush_virqfds();
+	vpm_msi_disable_all(msi);
 }
 
-/* After the device was reset: free handlers, block, then eventfds. */
+/* After the device was reset: free handlers, then the block. */
 static void vpm_msi_close(struct vpm_irq_index *idx)
 {
 	struct vpm_msi *msi = to_msi(idx);
-	struct vpm_msi_vec *v;
 	unsigned int i;
 
 	lockdep_assert_held(&idx->lock);
 	msi->opened = false;
 	if (!msi->vecs)
 		return;
-	for (i = 0; i < idx->count; i++) {
-		v = &msi->vecs[i];
-		if (v->requested)
-			free_irq(v->virq, v);
-		v->requested = false;
-	}
+	for (i = 0; i < idx->count; i++)
+		vpm_irq_line_free(&msi->vecs[i].line);
 	dev_msi_free(msi->dm);
 	msi->dm = NULL;
-	for (i = 0; i < idx->count; i++) {
-		v = &msi->vecs[i];
-		if (v->trigger)
-			eventfd_ctx_put(v->trigger);
-		kfree(v->name);
-	}
+	for (i = 0; i < idx->count; i++)
+		kfree(msi->vecs[i].name);
 	kvfree(msi->vecs);
 	msi->vecs = NULL;
 	idx->count = 0;
@@ -675,17 +538,17 @@ static void vpm_msi_reset_done(struct vpm_irq_index *idx)
 		return;
 	for (i = 0; i < idx->count; i++) {
 		v = &msi->vecs[i];
-		if (!v->requested || dev_msi_get_msg(msi->dm, i, &msg))
+		if (!v->line.requested || dev_msi_get_msg(msi->dm, i, &msg))
 			continue;
 		msi->ops.write_msg(&vdev->info, i, &msg);
 		if (!vpm_msi_masks_at_device(msi))
 			continue;
-		spin_lock_irqsave(&msi->lock, flags);
-		if (v->trigger && !v->masked)
+		spin_lock_irqsave(&v->line.lock, flags);
+		if (v->line.trigger && !v->line.masked)
 			msi->ops.unmask(&vdev->info, i);
 		else
 			msi->ops.mask(&vdev->info, i);
-		spin_unlock_irqrestore(&msi->lock, flags);
+		spin_unlock_irqrestore(&v->line.lock, flags);
 	}
 }
 
@@ -693,15 +556,15 @@ static void vpm_msi_debug_show(struct vpm_irq_index *idx, struct seq_file *m)
 {
 	struct vpm_msi *msi = to_msi(idx);
 	unsigned int i, handlers = 0, triggers = 0, virqfds = 0, masked = 0;
-	struct vpm_msi_vec *v;
+	struct vpm_irq_line *line;
 
 	lockdep_assert_held(&idx->lock);
 	for (i = 0; msi->vecs && i < idx->count; i++) {
-		v = &msi->vecs[i];
-		handlers += v->requested;
-		triggers += !!v->trigger;
-		virqfds += !!v->mask_fd + !!v->unmask_fd;
-		masked += READ_ONCE(v->masked);
+		line = &msi->vecs[i].line;
+		handlers += line->requested;
+		triggers += !!line->trigger;
+		virqfds += !!line->mask_fd + !!line->unmask_fd;
+		masked += READ_ONCE(line->masked);
 	}
 	seq_printf(m, " msi block %d handlers %u triggers %u virqfds %u masked %u",
 		   !!msi->dm, handlers, triggers, virqfds, masked);
@@ -747,7 +610,6 @@ struct vpm_irq_index *vpm_msi_create(struct vpm_device *vdev,
 	device_property_read_u32(&vdev->pdev->dev,
 				 "vfio-platform-msi,num-vectors", &msi->nvec_cfg);
 	msi->nvec_cfg = min(msi->nvec_cfg, DEV_MSI_MAX_VECTORS);
-	spin_lock_init(&msi->lock);
 	vpm_irq_index_init(&msi->idx, vdev, &vpm_msi_irq_ops, index, 0);
 	return &msi->idx;
 }
