@@ -43,8 +43,9 @@ struct dev_msi;
  * given to dev_msi_alloc().
  *
  * @write_msg is only ever called with a valid message: when the vector's
- * interrupt is requested (activated), and when the interrupt controller
- * moves it. It is never called with the all-zero message the MSI core
+ * interrupt is requested (activated), when the interrupt controller moves
+ * it, and when the block's user asks for it again (dev_msi_rewrite_msg()).
+ * It is never called with the all-zero message the MSI core
  * writes when it deactivates a vector (free_irq() of its last handler):
  * freeing an interrupt leaves the device alone, and dev_msi_get_msg() then
  * reports no message. Whoever frees a vector's interrupt must first make
@@ -71,5 +72,6 @@ int dev_msi_request_irq(struct dev_msi *dm, unsigned int index,
 			const char *name, void *dev_id);
 int dev_msi_get_msg(const struct dev_msi *dm, unsigned int index,
 		    struct msi_msg *msg);
+int dev_msi_rewrite_msg(const struct dev_msi *dm, unsigned int index);
 
 #endif /* _LINUX_DEV_MSI_H */

@@ -536,5 +536,37 @@ int dev_msi_get_msg(const struct dev_msi *dm, unsigned int index,
 }
 EXPORT_SYMBOL_GPL(dev_msi_get_msg);
 
+/**
+ * dev_msi_rewrite_msg - give a vector's message to the device again
+ * @dm:		the block
+ * @index:	the vector
+ *
+ * Calls the block's @write_msg with the message the vector currently uses,
+ * for a device that may have forgotten it (a reset the caller did not do
+ * itself). Serialized with the writes of the interrupt controller, so a
+ * message it is moving to is never overwritten by the one before.
+ *
+ * Return: 0, -EINVAL for a bad index, -EOPNOTSUPP if the block has no
+ * @write_msg, -ENOENT if the vector has no message (nothing is written).
+ */
+int dev_msi_rewrite_msg(const struct dev_msi *dm, unsigned int index)
+{
+	unsigned long flags;
+	int ret = -ENOENT;
+
+	if (index >= dm->nvec)
+		return -EINVAL;
+	if (!dm->ops || !dm->ops->write_msg)
+		return -EOPNOTSUPP;
+	raw_spin_lock_irqsave(&dev_msi_lock, flags);
+	if (dev_msi_msg_valid(&dm->msgs[index])) {
+		dm->ops->write_msg(dm->data, index, &dm->msgs[index]);
+		ret = 0;
+	}
+	raw_spin_unlock_irqrestore(&dev_msi_lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(dev_msi_rewrite_msg);
+
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Device MSIs through the platform-MSI domain of the device's topology");
