@@ -100,12 +100,13 @@ struct vfio_platform_msi_dev_info {
  *	msi_vectors attribute or its "vfio-platform-msi,num-vectors" property)
  * @write_msg: store vector @vector's message in the device, and make the
  *	device able to send it. Required when @nvec is set. Atomic context.
- *	Called with a valid message only (never an all-zero one): when the
- *	vector is first enabled, when the interrupt controller moves it, and
- *	again after VFIO_DEVICE_RESET. Never called after the reset on close:
- *	the close path resets the device before freeing the vectors, and
- *	freeing a vector does not write to the device, which therefore stays
- *	as @reset left it (no MSI enabled, nothing armed).
+ *	Called with a valid message only (never an all-zero one): each time
+ *	userspace enables the vector (it may have reset the device behind
+ *	the kernel's back), when the interrupt controller moves it, and
+ *	after VFIO_DEVICE_RESET. Never called after the reset on close: the
+ *	close path resets the device before freeing the vectors, and freeing
+ *	a vector does not write to the device, which therefore stays as
+ *	@reset left it (no MSI enabled, nothing armed).
  * @mask: mask vector @vector in the device: it holds an event that
  *	arrives meanwhile and sends it on unmask. Optional, with @unmask;
  *	without them vectors are masked at the interrupt controller.

@@ -188,6 +188,30 @@ static int vpm_msi_request(struct vpm_msi_vec *v)
 	return 0;
 }
 
+/*
+ * Give the device a vector's message, and its mask state at the device,
+ * again: it may have forgotten them in a reset the kernel did not see
+ * (userspace can reset a device through its registers). vfio-pci does the
+ * same on every enable. Index lock held; the vector's handler is installed.
+ */
+static void vpm_msi_reprogram(struct vpm_msi *msi, struct vpm_msi_vec *v)
+{
+	const struct vfio_platform_msi_dev_info *info = &msi->idx.vdev->info;
+	unsigned long flags;
+
+	lockdep_assert_held(&msi->idx.lock);
+	if (!vpm_msi_programmed(msi) || dev_msi_rewrite_msg(msi->dm, v->vector))
+		return;
+	if (!vpm_msi_masks_at_device(msi))
+		return;
+	spin_lock_irqsave(&v->line.lock, flags);
+	if (v->line.trigger && !v->line.masked)
+		msi->ops.unmask(info, v->vector);
+	else
+		msi->ops.mask(info, v->vector);
+	spin_unlock_irqrestore(&v->line.lock, flags);
+}
+
 static int vpm_msi_set_trigger_eventfd(struct vpm_msi *msi, unsigned int start,
 				       unsigned int count, const s32 *fds)
 {
@@ -227,6 +251,8 @@ static int vpm_msi_set_trigger_eventfd(struct vpm_msi *msi, unsigned int start,
 	}
 
 	for (i = 0; i < count; i++) {
+		if (ctx[i])
+			vpm_msi_reprogram(msi, &msi->vecs[start + i]);
 		vpm_irq_line_set_trigger(&msi->vecs[start + i].line, ctx[i]);
 		ctx[i] = NULL;
 	}
@@ -527,29 +553,14 @@ static void vpm_msi_close(struct vpm_irq_index *idx)
 static void vpm_msi_reset_done(struct vpm_irq_index *idx)
 {
 	struct vpm_msi *msi = to_msi(idx);
-	struct vpm_device *vdev = idx->vdev;
-	struct vpm_msi_vec *v;
-	struct msi_msg msg;
-	unsigned long flags;
 	unsigned int i;
 
 	lockdep_assert_held(&idx->lock);
 	if (!msi->dm || !vpm_msi_programmed(msi))
 		return;
-	for (i = 0; i < idx->count; i++) {
-		v = &msi->vecs[i];
-		if (!v->line.requested || dev_msi_get_msg(msi->dm, i, &msg))
-			continue;
-		msi->ops.write_msg(&vdev->info, i, &msg);
-		if (!vpm_msi_masks_at_device(msi))
-			continue;
-		spin_lock_irqsave(&v->line.lock, flags);
-		if (v->line.trigger && !v->line.masked)
-			msi->ops.unmask(&vdev->info, i);
-		else
-			msi->ops.mask(&vdev->info, i);
-		spin_unlock_irqrestore(&v->line.lock, flags);
-	}
+	for (i = 0; i < idx->count; i++)
+		if (msi->vecs[i].line.requested)
+			vpm_msi_reprogram(msi, &msi->vecs[i]);
 }
 
 static void vpm_msi_debug_show(struct vpm_irq_index *idx, struct seq_file *m)

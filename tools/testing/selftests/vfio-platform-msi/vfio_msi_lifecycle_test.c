@@ -13,6 +13,9 @@
  *  - close while the device is firing;
  *  - a new open starts from scratch (no message, no mask kept);
  *  - VFIO_DEVICE_RESET with vectors enabled keeps the messages;
+ *  - after a reset the kernel did not see (userspace wrote the device's
+ *    RESET register), enabling a vector again programs it again, masked
+ *    or not, in device and irqchip msi_mode;
  *  - reopening reuses the device's MSI domain, which dev-msi keeps while
  *    the device is bound, with a smaller and then a larger block;
  *  - after the last close the device is in its reset state (MSI_EN clear,
@@ -338,6 +341,87 @@ TEST_F(life, reset_keeps_messages)
 	free(m0);
 	free(m1);
 	close(efd);
+}
+
+/*
+ * Reset the device behind the kernel's back, through its RESET register in
+ * the mmapped window: the message table, the masks and MSI_EN are gone.
+ */
+static void user_reset(struct __test_metadata *_metadata, struct msi_dev *md,
+		       unsigned int v)
+{
+	uint64_t addr;
+	uint32_t data;
+
+	VD_ASSERT_OK(td_reset(md->regs, VD_DEV_MS));
+	td_get_entry(md->regs, v, &addr, &data);
+	ASSERT_EQ(0, addr) TH_LOG("the device's reset kept vector %u's message",
+				  v);
+	ASSERT_FALSE(td_rd32(md->regs, VPMSI_REG_CTRL) & VPMSI_CTRL_MSI_EN);
+}
+
+/*
+ * Enabling a vector programs it again (Documentation/uapi.rst, "Setting
+ * MSI interrupts"), as vfio-pci does: after a reset the kernel did not see,
+ * disable and enable the vector, and its MSIs arrive. Enabled while masked,
+ * it is held (at the device in device mode) until unmasked.
+ */
+static void user_reset_enable(struct __test_metadata *_metadata,
+			      struct msi_dev *md, const char *mode)
+{
+	const unsigned int v = 1;
+	struct vfio_irq_msi_msg *m;
+	uint64_t val, addr;
+	uint32_t data;
+	int efd;
+
+	efd = efd_create();
+	VD_ASSERT_OK(efd);
+	VD_ASSERT_OK(msi_dev_open(md, mode));
+	m = calloc(md->nvec, sizeof(*m));
+	ASSERT_TRUE(m);
+	VD_ASSERT_OK(msi_enable(md, v, efd));
+	VD_ASSERT_OK(msi_fire(md, v));
+	VD_ASSERT_EVENT(efd, &val, "before the reset");
+
+	user_reset(_metadata, md, v);
+	VD_ASSERT_OK(msi_enable(md, v, -1));
+	VD_ASSERT_OK(msi_enable(md, v, efd));
+	VD_ASSERT_OK(msi_get_msgs(md, m, NULL));
+	td_get_entry(md->regs, v, &addr, &data);
+	ASSERT_EQ(m[v].address, addr) TH_LOG("%s: not programmed on enable",
+					     mode);
+	ASSERT_EQ(m[v].data, data);
+	VD_ASSERT_OK(msi_fire(md, v));
+	VD_ASSERT_EVENT(efd, &val, "enabled again after the reset");
+	ASSERT_EQ(1, val);
+
+	/* Again, masked while enabled: programmed, and held until unmask */
+	user_reset(_metadata, md, v);
+	VD_ASSERT_OK(msi_mask(md, v, true));
+	VD_ASSERT_OK(msi_enable(md, v, -1));
+	VD_ASSERT_OK(msi_enable(md, v, efd));
+	if (!strcmp(mode, MSI_MODE_DEVICE))
+		ASSERT_TRUE(td_masked(md->regs, v))
+			TH_LOG("masked vector %u enabled unmasked at the device",
+			       v);
+	VD_ASSERT_OK(msi_fire(md, v));
+	VD_ASSERT_QUIET(efd, "fired while masked");
+	VD_ASSERT_OK(msi_mask(md, v, false));
+	VD_ASSERT_EVENT(efd, &val, "the held MSI on unmask");
+	ASSERT_EQ(1, val);
+	free(m);
+	close(efd);
+}
+
+TEST_F(life, user_reset_enable_device)
+{
+	user_reset_enable(_metadata, &self->md, MSI_MODE_DEVICE);
+}
+
+TEST_F(life, user_reset_enable_irqchip)
+{
+	user_reset_enable(_metadata, &self->md, MSI_MODE_IRQCHIP);
 }
 
 /* Generic mode with msi_vectors = 0: no MSI index; EBUSY while open */
