@@ -379,7 +379,7 @@ static void user_reset_enable(struct __test_metadata *_metadata,
 	VD_ASSERT_OK(efd);
 	VD_ASSERT_OK(msi_dev_open(md, mode));
 	m = calloc(md->nvec, sizeof(*m));
-	ASSERT_TRUE(m);
+	ASSERT_NE(NULL, m);
 	VD_ASSERT_OK(msi_enable(md, v, efd));
 	VD_ASSERT_OK(msi_fire(md, v));
 	VD_ASSERT_EVENT(efd, &val, "before the reset");
