@@ -38,6 +38,10 @@ struct dev_msi;
  *		dev_msi_get_msg()). Atomic context: no sleeping.
  * @mask:	mask vector @index at the device. Atomic context.
  * @unmask:	unmask vector @index at the device. Atomic context.
+ * @msg_changed: vector @index's valid message was replaced by another one
+ *		(the interrupt controller moved it): whoever programmed the
+ *		old one must program the new one. Optional. Atomic context,
+ *		under a raw spinlock: no sleeping, no spinlock_t (queue work).
  *
  * @mask and @unmask come together or not at all. @data is the pointer
  * given to dev_msi_alloc().
@@ -58,6 +62,7 @@ struct dev_msi_ops {
 			  const struct msi_msg *msg);
 	void (*mask)(void *data, unsigned int index);
 	void (*unmask)(void *data, unsigned int index);
+	void (*msg_changed)(void *data, unsigned int index);
 };
 
 #define DEV_MSI_MAX_VECTORS	2048
@@ -73,5 +78,8 @@ int dev_msi_request_irq(struct dev_msi *dm, unsigned int index,
 int dev_msi_get_msg(const struct dev_msi *dm, unsigned int index,
 		    struct msi_msg *msg);
 int dev_msi_rewrite_msg(const struct dev_msi *dm, unsigned int index);
+int dev_msi_get_msgs(const struct dev_msi *dm, unsigned int first,
+		     unsigned int nr, struct msi_msg *msgs, u32 *generation);
+bool dev_msi_msgs_stable(struct device *dev);
 
 #endif /* _LINUX_DEV_MSI_H */

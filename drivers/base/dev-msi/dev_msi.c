@@ -34,6 +34,7 @@
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/msi.h>
+#include <linux/of.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
@@ -53,6 +54,8 @@
  * @fwnode:	@top's firmware node
  * @pushed:	number of vectors (from 0) with @top pushed on them
  * @node:	entry in dev_msi_list
+ * @generation: how many times a valid message was replaced by another
+ *		(dev_msi_lock)
  * @msgs:	the message each vector was last given (dev_msi_lock); the
  *		platform-MSI layer keeps no copy of its own
  */
@@ -65,6 +68,7 @@ struct dev_msi {
 	struct fwnode_handle *fwnode;
 	unsigned int pushed;
 	struct list_head node;
+	u32 generation;
 	struct msi_msg msgs[] __counted_by(nvec);
 };
 
@@ -107,12 +111,23 @@ static void dev_msi_write_msg(struct msi_desc *desc, struct msi_msg *msg)
 	struct dev_msi *dm;
 	unsigned long flags;
 
+	struct msi_msg *old;
+	bool moved;
+
 	raw_spin_lock_irqsave(&dev_msi_lock, flags);
 	dm = dev_msi_find_locked(msi_desc_to_dev(desc));
 	if (dm && desc->msi_index < dm->nvec) {
-		dm->msgs[desc->msi_index] = *msg;
+		old = &dm->msgs[desc->msi_index];
+		/* A valid message replaced by another: not a (de)activation */
+		moved = dev_msi_msg_valid(old) && dev_msi_msg_valid(msg) &&
+			memcmp(old, msg, sizeof(*msg));
+		*old = *msg;
+		if (moved)
+			dm->generation++;
 		if (dm->ops && dm->ops->write_msg && dev_msi_msg_valid(msg))
 			dm->ops->write_msg(dm->data, desc->msi_index, msg);
+		if (moved && dm->ops && dm->ops->msg_changed)
+			dm->ops->msg_changed(dm->data, desc->msi_index);
 	}
 	raw_spin_unlock_irqrestore(&dev_msi_lock, flags);
 }
@@ -567,6 +582,61 @@ int dev_msi_rewrite_msg(const struct dev_msi *dm, unsigned int index)
 	return ret;
 }
 EXPORT_SYMBOL_GPL(dev_msi_rewrite_msg);
+
+/**
+ * dev_msi_get_msgs - the messages of a range of vectors, all at one time
+ * @dm:		the block
+ * @first:	the first vector
+ * @nr:		how many
+ * @msgs:	where to store them; a vector without a message gets zeroes
+ * @generation:	where to store the number of message changes so far (the
+ *		messages are those of that generation), or NULL
+ *
+ * Return: 0, -EINVAL for a range outside the block.
+ */
+int dev_msi_get_msgs(const struct dev_msi *dm, unsigned int first,
+		     unsigned int nr, struct msi_msg *msgs, u32 *generation)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	if (first > dm->nvec || nr > dm->nvec - first)
+		return -EINVAL;
+	raw_spin_lock_irqsave(&dev_msi_lock, flags);
+	for (i = 0; i < nr; i++) {
+		msgs[i] = dm->msgs[first + i];
+		if (!dev_msi_msg_valid(&msgs[i]))
+			memset(&msgs[i], 0, sizeof(msgs[i]));
+	}
+	if (generation)
+		*generation = dm->generation;
+	raw_spin_unlock_irqrestore(&dev_msi_lock, flags);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(dev_msi_get_msgs);
+
+/**
+ * dev_msi_msgs_stable - do the device's messages stay as they are?
+ * @dev: the device
+ *
+ * True when the device's MSI parent is known to keep a vector's message
+ * while the vector lives: the GICv3 ITS, whose messages name the device
+ * and the event, never a CPU. False for any other parent, whose messages
+ * may follow the vector's affinity (dev_msi_ops.msg_changed then tells).
+ * Known from the parent's firmware node: a parent described by ACPI is
+ * reported as not stable.
+ */
+bool dev_msi_msgs_stable(struct device *dev)
+{
+	struct irq_domain *parent = dev_get_msi_domain(dev);
+	struct device_node *np;
+
+	if (!parent)
+		return false;
+	np = to_of_node(parent->fwnode);
+	return np && of_device_is_compatible(np, "arm,gic-v3-its");
+}
+EXPORT_SYMBOL_GPL(dev_msi_msgs_stable);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Device MSIs through the platform-MSI domain of the device's topology");
