@@ -96,8 +96,7 @@ struct vfio_platform_msi_dev_info {
 /**
  * struct vfio_platform_msi_msi_ops - how the kernel drives a device's MSIs
  * @nvec: number of vectors; 0 leaves the device's MSIs to userspace
- *	(generic mode: the vector count then comes from the device's
- *	msi_vectors attribute or its "vfio-platform-msi,num-vectors" property)
+ *	(generic mode: the user says how many when it asks for them)
  * @write_msg: store vector @vector's message in the device, and make the
  *	device able to send it. Required when @nvec is set. Atomic context.
  *	Called with a valid message only (never an all-zero one): each time

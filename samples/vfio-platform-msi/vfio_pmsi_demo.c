@@ -372,18 +372,19 @@ static void demo_edge(struct demo *d)
 /*
  * VFIO_DEVICE_GET_IRQ_INFO with the capability chain: ask with the
  * extended structure, learn the size from argsz, ask again. Returns a
- * malloc'd buffer (struct vfio_irq_info_ext followed by the chain).
+ * malloc'd buffer (struct vfio_platform_msi_irq_info and the chain).
  */
-static struct vfio_irq_info_ext *irq_info_caps(struct demo *d, __u32 index)
+static struct vfio_platform_msi_irq_info *irq_info_caps(struct demo *d,
+							__u32 index)
 {
-	struct vfio_irq_info_ext *info, probe = {
+	struct vfio_platform_msi_irq_info *info, probe = {
 		.argsz = sizeof(probe),
 		.index = index,
 	};
 
 	if (ioctl(d->device, VFIO_DEVICE_GET_IRQ_INFO, &probe))
 		die("VFIO_DEVICE_GET_IRQ_INFO(%u): %s", index, strerror(errno));
-	if (!(probe.flags & VFIO_IRQ_INFO_FLAG_CAPS))
+	if (!(probe.flags & VFIO_PLATFORM_MSI_IRQ_INFO_FLAG_CAPS))
 		die("irq %u has no capability chain", index);
 	info = calloc(1, probe.argsz);
 	if (!info)
@@ -395,7 +396,7 @@ static struct vfio_irq_info_ext *irq_info_caps(struct demo *d, __u32 index)
 	return info;
 }
 
-static void *find_cap(struct vfio_irq_info_ext *info, __u16 id)
+static void *find_cap(struct vfio_platform_msi_irq_info *info, __u16 id)
 {
 	__u32 off = info->cap_offset;
 
@@ -407,6 +408,50 @@ static void *find_cap(struct vfio_irq_info_ext *info, __u16 id)
 		off = h->next;
 	}
 	return NULL;
+}
+
+/* VFIO_DEVICE_FEATURE of this driver: 0 or -errno */
+static int feature(struct demo *d, __u32 which, __u32 flags, void *data,
+		   size_t size)
+{
+	struct vfio_device_feature *f = calloc(1, sizeof(*f) + size);
+	int ret;
+
+	if (!f)
+		die("out of memory");
+	f->argsz = sizeof(*f) + size;
+	f->flags = which | flags;
+	memcpy(f->data, data, size);
+	ret = ioctl(d->device, VFIO_DEVICE_FEATURE, f) ? -errno : 0;
+	memcpy(data, f->data, size);
+	free(f);
+	return ret;
+}
+
+/*
+ * Ask for the device's MSIs, all it has: the MSI index appears. Returns
+ * its number, or -1 when the device has no MSIs.
+ */
+static int ask_for_msis(struct demo *d)
+{
+	struct vfio_platform_msi_feature_msi f = { 0 };
+	int ret;
+
+	ret = feature(d, VFIO_PLATFORM_MSI_FEATURE_MSI,
+		      VFIO_DEVICE_FEATURE_GET, &f, sizeof(f));
+	if (ret == -ENOTTY)
+		return -1;
+	if (ret)
+		die("FEATURE_MSI GET: %s", strerror(-ret));
+	printf("\nthe device has up to %u MSIs; asking for them\n",
+	       f.max_nvec);
+	f.flags = VFIO_PLATFORM_MSI_ENABLE;
+	f.nvec = 0;
+	ret = feature(d, VFIO_PLATFORM_MSI_FEATURE_MSI,
+		      VFIO_DEVICE_FEATURE_SET, &f, sizeof(f));
+	if (ret)
+		die("FEATURE_MSI SET: %s", strerror(-ret));
+	return f.index;
 }
 
 static void fire(struct demo *d, unsigned int vector, unsigned int count)
@@ -421,12 +466,13 @@ static void fire(struct demo *d, unsigned int vector, unsigned int count)
 
 static void demo_msi(struct demo *d, __u32 index)
 {
-	static const char *const mask_where[] = { "cannot be masked",
-		"at the interrupt controller", "in the device" };
 	const unsigned int vecs[MSI_DEMO_VECS] = { 0, 1, 2, 2047 };
-	struct vfio_irq_info_cap_msi_msgs *msgs;
-	struct vfio_irq_info_cap_type *type;
-	struct vfio_irq_info_ext *info;
+	struct vfio_platform_msi_irq_info_cap_msi *cap;
+	struct vfio_platform_msi_irq_info *info;
+	struct {
+		struct vfio_platform_msi_feature_msi_msgs hdr;
+		struct vfio_platform_msi_msg msg;
+	} m;
 	int efd[MSI_DEMO_VECS];
 	unsigned int i, v;
 	__u64 n, stamp;
@@ -441,26 +487,33 @@ static void demo_msi(struct demo *d, __u32 index)
 	}
 
 	info = irq_info_caps(d, index);
-	type = find_cap(info, VFIO_IRQ_INFO_CAP_TYPE);
-	msgs = find_cap(info, VFIO_IRQ_INFO_CAP_MSI_MSGS);
-	if (!type || !msgs || type->type != VFIO_IRQ_TYPE_MSI)
-		die("the MSI index does not describe itself");
-	printf("  %u vectors, edge, masked %s%s\n", info->count,
-	       type->mask < 3 ? mask_where[type->mask] : "(unknown)",
-	       type->flags & VFIO_IRQ_CAP_TYPE_DYNAMIC ?
-	       ", enabled one by one" : "");
-	printf("  messages %s by the kernel:\n",
-	       msgs->flags & VFIO_IRQ_MSI_MSGS_PROGRAMMED ? "programmed" :
-	       "not programmed");
+	cap = find_cap(info, VFIO_PLATFORM_MSI_IRQ_INFO_CAP_MSI);
+	if (!cap)
+		die("the MSI index has no MSI capability");
+	printf("  %u vectors, masked %s%s\n", info->count,
+	       cap->flags & VFIO_PLATFORM_MSI_CAP_MASK_DEVICE ?
+	       "in the device" : "at the interrupt controller",
+	       cap->flags & VFIO_PLATFORM_MSI_CAP_REPLAY ?
+	       ", held while masked" : "");
+	printf("  messages %s by the kernel%s:\n",
+	       cap->flags & VFIO_PLATFORM_MSI_CAP_PROGRAMMED ? "programmed" :
+	       "not programmed",
+	       cap->flags & VFIO_PLATFORM_MSI_CAP_MAY_CHANGE ?
+	       ", and may change" : "");
+	free(info);
 	for (i = 0; i < MSI_DEMO_VECS; i++) {
 		v = vecs[i];
+		memset(&m, 0, sizeof(m));
+		m.hdr.first = v;
+		m.hdr.nr = 1;
+		if (feature(d, VFIO_PLATFORM_MSI_FEATURE_MSI_MSGS,
+			    VFIO_DEVICE_FEATURE_GET, &m, sizeof(m)))
+			die("reading vector %u's message", v);
 		printf("    vector %4u: address 0x%llx data 0x%x%s\n", v,
-		       (unsigned long long)msgs->msgs[v].address,
-		       msgs->msgs[v].data,
-		       msgs->msgs[v].flags & VFIO_IRQ_MSI_MSG_VALID ? "" :
+		       (unsigned long long)m.msg.address, m.msg.data,
+		       m.msg.flags & VFIO_PLATFORM_MSI_MSG_VALID ? "" :
 		       " (not valid)");
 	}
-	free(info);
 
 	for (i = 0; i < MSI_DEMO_VECS; i++) {
 		fire(d, vecs[i], 1);
@@ -496,6 +549,7 @@ int main(void)
 {
 	struct demo d = { .container = -1, .group = -1, .device = -1 };
 	unsigned int i;
+	int msi_index;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("vfio-platform-msi demo: a userspace driver for the test device\n\n");
@@ -516,8 +570,11 @@ int main(void)
 
 	demo_level(&d);
 	demo_edge(&d);
-	if (d.info.num_irqs > 2)
-		demo_msi(&d, 2);
+	msi_index = ask_for_msis(&d);
+	if (msi_index >= 0)
+		demo_msi(&d, msi_index);
+	else
+		printf("\nthe device has no MSIs\n");
 
 	for (i = 0; i < 2; i++) {
 		set_irq(&d, VFIO_IRQ_SET_ACTION_TRIGGER, i, -1);

@@ -53,12 +53,13 @@ int vpm_irqs_init(struct vpm_device *vdev)
 }
 
 /*
- * The indexes userspace sees while the device is open: an MSI index whose
- * vector count is 0 (no plug-in count, no msi_vectors) is not one.
+ * The indexes userspace sees while the device is open: the MSI index only
+ * once the user asked for the MSIs (its count is then not 0). Read without
+ * the index lock: the count is checked again under it.
  */
 static unsigned int vpm_visible_irqs(struct vpm_device *vdev)
 {
-	if (vdev->msi_idx && !vdev->msi_idx->count)
+	if (vdev->msi_idx && !READ_ONCE(vdev->msi_idx->count))
 		return vdev->num_irqs - 1;
 	return vdev->num_irqs;
 }
@@ -220,7 +221,7 @@ static int vpm_ioctl_get_region_info(struct vpm_device *vdev,
 
 /*
  * With the upstream 16-byte structure, the upstream answer; with argsz of
- * 24 or more (struct vfio_irq_info_ext), the capability chain too.
+ * 24 or more (struct vfio_platform_msi_irq_info), the capability chain too.
  */
 static int vpm_ioctl_get_irq_info(struct vpm_device *vdev,
 				  struct vfio_irq_info __user *arg)
@@ -240,11 +241,13 @@ static int vpm_ioctl_get_irq_info(struct vpm_device *vdev,
 	if (info.index >= nr)
 		return -EINVAL;
 
-	ext = info.argsz >= sizeof(struct vfio_irq_info_ext);
+	ext = info.argsz >= sizeof(struct vfio_platform_msi_irq_info);
 	idx = vdev->irqs[array_index_nospec(info.index, nr)];
 	info.flags = 0;
 	info.count = 0;
+	mutex_lock(&idx->lock);
 	ret = idx->ops->get_info(idx, &info, ext ? &caps : NULL);
+	mutex_unlock(&idx->lock);
 	if (!ret)
 		ret = vpm_irq_info_reply(arg, &info, ext ? &caps : NULL);
 	kfree(caps.buf);
@@ -272,31 +275,39 @@ static int vpm_ioctl_set_irqs(struct vpm_device *vdev,
 		return -EINVAL;
 	idx = vdev->irqs[array_index_nospec(hdr.index, nr)];
 
+	/*
+	 * The MSI index's count changes while open: check against it, and
+	 * act, under the index lock.
+	 */
+	mutex_lock(&idx->lock);
 	/* Checks flags, start and count against this index's count. */
 	ret = vfio_set_irqs_validate_and_prepare(&hdr, idx->count, nr,
 						 &data_size);
 	if (ret)
-		return ret;
+		goto out_unlock;
 
 	/*
 	 * The helper accepts no or several action bits: like upstream
 	 * vfio-platform and vfio-pci, that is no known operation.
 	 */
 	action = hdr.flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
-	if (hweight32(action) != 1)
-		return -ENOTTY;
+	if (hweight32(action) != 1) {
+		ret = -ENOTTY;
+		goto out_unlock;
+	}
 
 	if (data_size) {
 		data = memdup_user(arg->data, data_size);
-		if (IS_ERR(data))
-			return PTR_ERR(data);
+		if (IS_ERR(data)) {
+			ret = PTR_ERR(data);
+			goto out_unlock;
+		}
 	}
 
-	mutex_lock(&idx->lock);
 	ret = idx->ops->set_irqs(idx, hdr.flags, hdr.start, hdr.count, data);
-	mutex_unlock(&idx->lock);
-
 	kfree(data);
+out_unlock:
+	mutex_unlock(&idx->lock);
 	return ret;
 }
 
@@ -321,6 +332,23 @@ static int vpm_ioctl_reset(struct vpm_device *vdev)
 		mutex_unlock(&idx->lock);
 	}
 	return 0;
+}
+
+/* VFIO_DEVICE_FEATURE: this driver's features (Documentation/uapi.rst) */
+int vpm_device_feature(struct vfio_device *core_vdev, u32 flags,
+		       void __user *arg, size_t argsz)
+{
+	struct vpm_device *vdev = to_vpm(core_vdev);
+
+	switch (flags & VFIO_DEVICE_FEATURE_MASK) {
+	case VFIO_PLATFORM_MSI_FEATURE_MSI:
+	case VFIO_PLATFORM_MSI_FEATURE_MSI_MSGS:
+	case VFIO_PLATFORM_MSI_FEATURE_MSI_NOTIFY:
+		if (!vdev->msi_idx)
+			return -ENOTTY;
+		return vpm_msi_feature(vdev->msi_idx, flags, arg, argsz);
+	}
+	return -ENOTTY;
 }
 
 long vpm_ioctl(struct vfio_device *core_vdev, unsigned int cmd,

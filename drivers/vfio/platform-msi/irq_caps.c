@@ -3,12 +3,12 @@
  * vfio-platform-msi: the capability chain of VFIO_DEVICE_GET_IRQ_INFO.
  *
  * struct vfio_irq_info is extended the way struct vfio_region_info was:
- * cap_offset and a pad are appended (struct vfio_irq_info_ext, 24 bytes)
- * and VFIO_IRQ_INFO_FLAG_CAPS says a chain follows. A caller passing the
- * 16-byte upstream structure gets the upstream answer; a caller passing 24
- * bytes or more learns the chain's size through argsz and gets the chain
- * when it fits. The indexes add their capabilities through the helpers
- * here; vpm_irq_info_reply() is the one place that lays out the reply.
+ * cap_offset and a pad are appended (struct vfio_platform_msi_irq_info, 24
+ * bytes) and VFIO_PLATFORM_MSI_IRQ_INFO_FLAG_CAPS says a chain follows. A
+ * caller passing the 16-byte upstream structure gets the upstream answer;
+ * a caller passing 24 bytes or more learns the chain's size through argsz
+ * and gets the chain when it fits. vpm_irq_info_reply() is the one place that lays out the
+ * reply.
  */
 
 #include <linux/slab.h>
@@ -16,32 +16,6 @@
 #include <linux/vfio.h>
 
 #include "vfio_platform_msi.h"
-
-/**
- * vpm_irq_add_type_cap - describe what an index is
- * @caps: the chain being built
- * @type: VFIO_IRQ_TYPE_*
- * @trigger: VFIO_IRQ_TRIGGER_*
- * @mask: VFIO_IRQ_MASK_*
- * @flags: VFIO_IRQ_CAP_TYPE_*
- */
-int vpm_irq_add_type_cap(struct vfio_info_cap *caps, u32 type, u32 trigger,
-			 u32 mask, u32 flags)
-{
-	struct vfio_irq_info_cap_type *cap;
-	struct vfio_info_cap_header *header;
-
-	header = vfio_info_cap_add(caps, sizeof(*cap), VFIO_IRQ_INFO_CAP_TYPE,
-				   VFIO_IRQ_INFO_CAP_TYPE_VERSION);
-	if (IS_ERR(header))
-		return PTR_ERR(header);
-	cap = container_of(header, struct vfio_irq_info_cap_type, header);
-	cap->type = type;
-	cap->trigger = trigger;
-	cap->mask = mask;
-	cap->flags = flags;
-	return 0;
-}
 
 /**
  * vpm_irq_info_reply - copy a GET_IRQ_INFO answer to userspace
@@ -52,7 +26,7 @@ int vpm_irq_add_type_cap(struct vfio_info_cap *caps, u32 type, u32 trigger,
 int vpm_irq_info_reply(void __user *arg, struct vfio_irq_info *info,
 		       struct vfio_info_cap *caps)
 {
-	struct vfio_irq_info_ext ext = {
+	struct vfio_platform_msi_irq_info ext = {
 		.argsz = info->argsz,
 		.flags = info->flags,
 		.index = info->index,
@@ -63,7 +37,7 @@ int vpm_irq_info_reply(void __user *arg, struct vfio_irq_info *info,
 		return copy_to_user(arg, info, sizeof(*info)) ? -EFAULT : 0;
 
 	if (caps->size) {
-		ext.flags |= VFIO_IRQ_INFO_FLAG_CAPS;
+		ext.flags |= VFIO_PLATFORM_MSI_IRQ_INFO_FLAG_CAPS;
 		if (ext.argsz < sizeof(ext) + caps->size) {
 			ext.argsz = sizeof(ext) + caps->size;
 		} else {

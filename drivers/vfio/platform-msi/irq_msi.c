@@ -2,17 +2,21 @@
 /*
  * vfio-platform-msi: the MSI index.
  *
- * When the device has MSIs, the index after the wired lines is its block
- * of vectors: count = number of vectors, one sub-index per vector,
- * EVENTFD | MASKABLE, no NORESIZE.
+ * When the device has MSIs and its user asked for them
+ * (VFIO_PLATFORM_MSI_FEATURE_MSI), the index after the wired lines is its
+ * block of vectors: count = number of vectors, one sub-index per vector,
+ * EVENTFD | MASKABLE, no NORESIZE. Until then, and again after close, the
+ * index does not exist: the device looks like upstream vfio-platform's.
  *
- * The block is allocated once, through dev-msi, on the first SET_IRQS on
- * the index, and kept until close_device: the vectors' messages never
- * change while the device is open. A vector's handler is requested, with
- * IRQF_NO_AUTOEN, the first time the vector is enabled and then stays
+ * The block is allocated, through dev-msi, when the user asks for the
+ * MSIs, and kept until close_device. A vector's handler is requested, with
+ * IRQF_NO_AUTOEN, the first time the vector is enabled or its message is
+ * read (which activates it: it then has a message), and then stays
  * installed until close_device, like the wired lines' handlers; enabling
  * and disabling a vector afterwards only moves its irq's disable depth, so
- * vectors come and go without disturbing the others.
+ * vectors come and go without disturbing the others. A valid message that
+ * the interrupt controller replaces bumps dev-msi's generation and
+ * signals the user's notify eventfd, from a work item.
  *
  * Each vector is a struct vpm_irq_line (irq_line.c): disabled while it has
  * no trigger, and while masked by the user (MASK) or a mask virqfd. A
@@ -44,7 +48,9 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/uaccess.h>
 #include <linux/vfio.h>
+#include <linux/workqueue.h>
 
 #include "compat.h"
 #include "vfio_platform_msi.h"
@@ -67,24 +73,28 @@ struct vpm_msi_vec {
 /**
  * struct vpm_msi - the MSI index
  * @idx: the VFIO IRQ index; idx.lock is the index lock, and idx.count the
- *	number of vectors, set at open and cleared at close (0: no MSI index)
+ *	number of vectors, set when the user asks for the MSIs and cleared
+ *	at close (0: no MSI index)
  * @ops: the plug-in's MSI operations, from open to close (index lock)
- * @nvec_cfg: number of vectors in generic mode (msi_vectors attribute)
- *	(index lock)
- * @hidden: the msi_index attribute is 0: no MSI index, for VMMs that
- *	refuse an index whose count is not 1 (index lock)
  * @opened: the device is open (index lock)
+ * @used: a SET_IRQS or a message read reached the vectors: the block can
+ *	no longer be given back before close (index lock)
  * @dm: the allocated block, or NULL (index lock)
- * @vecs: per-vector state, idx.count entries, from open to close (index lock)
+ * @vecs: per-vector state, idx.count entries (index lock)
+ * @notify_work: signals @notify after a message changed
+ * @notify_lock: protects @notify; taken in the work, never in atomic context
+ * @notify: the user's eventfd for message changes, or NULL
  */
 struct vpm_msi {
 	struct vpm_irq_index idx;
 	struct vfio_platform_msi_msi_ops ops;
-	unsigned int nvec_cfg;
-	bool hidden;
 	bool opened;
+	bool used;
 	struct dev_msi *dm;
 	struct vpm_msi_vec *vecs;
+	struct work_struct notify_work;
+	spinlock_t notify_lock;	/* protects @notify; process context */
+	struct eventfd_ctx *notify;
 };
 
 static struct vpm_msi *to_msi(struct vpm_irq_index *idx)
@@ -115,14 +125,51 @@ static void vpm_msi_plugin_unmask(void *data, unsigned int vector)
 	msi->ops.unmask(&msi->idx.vdev->info, vector);
 }
 
+/* Under dev-msi's raw spinlock: the eventfd is signalled from a work item */
+static void vpm_msi_msg_changed(void *data, unsigned int vector)
+{
+	struct vpm_msi *msi = data;
+
+	schedule_work(&msi->notify_work);
+}
+
+static void vpm_msi_notify_work_fn(struct work_struct *work)
+{
+	struct vpm_msi *msi = container_of(work, struct vpm_msi, notify_work);
+
+	spin_lock(&msi->notify_lock);
+	if (msi->notify)
+		vpm_eventfd_signal(msi->notify);
+	spin_unlock(&msi->notify_lock);
+}
+
+/* Install the user's notify eventfd (NULL: none); puts the old one */
+static void vpm_msi_set_notify(struct vpm_msi *msi, struct eventfd_ctx *ctx)
+{
+	struct eventfd_ctx *old;
+
+	spin_lock(&msi->notify_lock);
+	old = msi->notify;
+	msi->notify = ctx;
+	spin_unlock(&msi->notify_lock);
+	if (old)
+		eventfd_ctx_put(old);
+}
+
 static const struct dev_msi_ops vpm_msi_ops_full = {
 	.write_msg	= vpm_msi_write_msg,
 	.mask		= vpm_msi_plugin_mask,
 	.unmask		= vpm_msi_plugin_unmask,
+	.msg_changed	= vpm_msi_msg_changed,
 };
 
 static const struct dev_msi_ops vpm_msi_ops_write = {
 	.write_msg	= vpm_msi_write_msg,
+	.msg_changed	= vpm_msi_msg_changed,
+};
+
+static const struct dev_msi_ops vpm_msi_ops_generic = {
+	.msg_changed	= vpm_msi_msg_changed,
 };
 
 /* The kernel programs the messages into the device. */
@@ -136,29 +183,74 @@ static bool vpm_msi_masks_at_device(struct vpm_msi *msi)
 	return vpm_msi_programmed(msi) && msi->ops.mask && msi->ops.unmask;
 }
 
-/* Allocate the block on first use. Index lock held. */
-static int vpm_msi_alloc_block(struct vpm_msi *msi)
+/* The most vectors the user may ask for: the plug-in's, else dev-msi's */
+static unsigned int vpm_msi_max(struct vpm_msi *msi)
+{
+	if (vpm_msi_programmed(msi))
+		return min(msi->ops.nvec, DEV_MSI_MAX_VECTORS);
+	return DEV_MSI_MAX_VECTORS;
+}
+
+/*
+ * The user asks for @nvec vectors (0: as many as the plug-in says):
+ * allocate the block, and the index appears. Index lock held.
+ */
+static int vpm_msi_enable(struct vpm_msi *msi, unsigned int nvec)
 {
 	struct vpm_device *vdev = msi->idx.vdev;
-	const struct dev_msi_ops *ops = NULL;
+	const struct dev_msi_ops *ops = &vpm_msi_ops_generic;
+	struct vpm_msi_vec *vecs;
 	struct dev_msi *dm;
 	unsigned int i;
 
 	lockdep_assert_held(&msi->idx.lock);
-	if (msi->dm)
-		return 0;
+	if (!nvec && vpm_msi_programmed(msi))
+		nvec = vpm_msi_max(msi);
+	if (!nvec || nvec > vpm_msi_max(msi))
+		return -EINVAL;
+	if (msi->idx.count)
+		return nvec == msi->idx.count ? 0 : -EBUSY;
 
+	vecs = kvcalloc(nvec, sizeof(*vecs), GFP_KERNEL_ACCOUNT);
+	if (!vecs)
+		return -ENOMEM;
 	if (vpm_msi_masks_at_device(msi))
 		ops = &vpm_msi_ops_full;
 	else if (vpm_msi_programmed(msi))
 		ops = &vpm_msi_ops_write;
-
-	dm = dev_msi_alloc(&vdev->pdev->dev, msi->idx.count, ops, msi);
-	if (IS_ERR(dm))
+	dm = dev_msi_alloc(&vdev->pdev->dev, nvec, ops, msi);
+	if (IS_ERR(dm)) {
+		kvfree(vecs);
 		return PTR_ERR(dm);
-	for (i = 0; i < msi->idx.count; i++)
-		msi->vecs[i].line.virq = dev_msi_virq(dm, i);
+	}
+	for (i = 0; i < nvec; i++) {
+		vecs[i].msi = msi;
+		vecs[i].vector = i;
+		vpm_irq_line_init(&vecs[i].line, &msi->idx.lock,
+				  dev_msi_virq(dm, i));
+	}
+	msi->vecs = vecs;
 	msi->dm = dm;
+	WRITE_ONCE(msi->idx.count, nvec);
+	return 0;
+}
+
+/*
+ * Give the block back, before any SET_IRQS or message read reached it:
+ * nothing was requested, armed or handed to the device. Index lock held.
+ */
+static int vpm_msi_disable(struct vpm_msi *msi)
+{
+	lockdep_assert_held(&msi->idx.lock);
+	if (!msi->idx.count)
+		return 0;
+	if (msi->used)
+		return -EBUSY;
+	dev_msi_free(msi->dm);
+	msi->dm = NULL;
+	kvfree(msi->vecs);
+	msi->vecs = NULL;
+	WRITE_ONCE(msi->idx.count, 0);
 	return 0;
 }
 
@@ -220,7 +312,7 @@ static int vpm_msi_set_trigger_eventfd(struct vpm_msi *msi, unsigned int start,
 	int ret;
 
 	lockdep_assert_held(&msi->idx.lock);
-	/* No vector named: nothing to do, and no block to allocate for it */
+	/* No vector named: nothing to do */
 	if (!count)
 		return 0;
 	ctx = kcalloc(count, sizeof(*ctx), GFP_KERNEL_ACCOUNT);
@@ -239,9 +331,6 @@ static int vpm_msi_set_trigger_eventfd(struct vpm_msi *msi, unsigned int start,
 		}
 	}
 
-	ret = vpm_msi_alloc_block(msi);
-	if (ret)
-		goto err_put;
 	for (i = 0; i < count; i++) {
 		if (!ctx[i])
 			continue;
@@ -368,6 +457,7 @@ static int vpm_msi_set_irqs(struct vpm_irq_index *idx, u32 flags,
 	unsigned int i;
 
 	lockdep_assert_held(&idx->lock);
+	msi->used = true;
 
 	switch (action) {
 	case VFIO_IRQ_SET_ACTION_MASK:
@@ -397,34 +487,59 @@ static int vpm_msi_set_irqs(struct vpm_irq_index *idx, u32 flags,
 	return 0;
 }
 
-static int vpm_msi_add_msgs(struct vpm_msi *msi, struct vfio_info_cap *caps)
+/* A message as userspace sees it */
+static void vpm_msi_msg_to_user(struct vfio_platform_msi_msg *u,
+				const struct msi_msg *msg)
 {
-	struct vfio_irq_info_cap_msi_msgs *cap;
+	memset(u, 0, sizeof(*u));
+	if (!msg->address_lo && !msg->address_hi)
+		return;
+	u->address = ((u64)msg->address_hi << 32) | msg->address_lo;
+	u->data = msg->data;
+	u->flags = VFIO_PLATFORM_MSI_MSG_VALID;
+}
+
+/* The MSI capability: how the vectors are driven, and their messages */
+static int vpm_msi_add_cap(struct vpm_msi *msi, struct vfio_info_cap *caps)
+{
+	struct vfio_platform_msi_irq_info_cap_msi *cap;
 	struct vfio_info_cap_header *header;
-	struct msi_msg msg;
-	unsigned int i;
+	struct msi_msg *msgs = NULL;
+	unsigned int i, nr;
+	int ret;
 
 	lockdep_assert_held(&msi->idx.lock);
-	header = vfio_info_cap_add(caps, struct_size(cap, msgs, msi->idx.count),
-				   VFIO_IRQ_INFO_CAP_MSI_MSGS,
-				   VFIO_IRQ_INFO_CAP_MSI_MSGS_VERSION);
-	if (IS_ERR(header))
-		return PTR_ERR(header);
-	cap = container_of(header, struct vfio_irq_info_cap_msi_msgs, header);
-	cap->flags = vpm_msi_programmed(msi) ? VFIO_IRQ_MSI_MSGS_PROGRAMMED : 0;
-	cap->generation = 0;
-	cap->nr = msi->idx.count;
-	cap->pad = 0;
-	for (i = 0; i < msi->idx.count; i++) {
-		memset(&cap->msgs[i], 0, sizeof(cap->msgs[i]));
-		if (!msi->dm || dev_msi_get_msg(msi->dm, i, &msg))
-			continue;
-		cap->msgs[i].address = ((u64)msg.address_hi << 32) |
-				       msg.address_lo;
-		cap->msgs[i].data = msg.data;
-		cap->msgs[i].flags = VFIO_IRQ_MSI_MSG_VALID;
+	nr = vpm_msi_programmed(msi) ? 0 : msi->idx.count;
+	if (nr) {
+		msgs = kvmalloc_array(nr, sizeof(*msgs), GFP_KERNEL_ACCOUNT);
+		if (!msgs)
+			return -ENOMEM;
 	}
-	return 0;
+	header = vfio_info_cap_add(caps, struct_size(cap, msgs, nr),
+				   VFIO_PLATFORM_MSI_IRQ_INFO_CAP_MSI,
+				   VFIO_PLATFORM_MSI_IRQ_INFO_CAP_MSI_VERSION);
+	if (IS_ERR(header)) {
+		ret = PTR_ERR(header);
+		goto out;
+	}
+	cap = container_of(header, struct vfio_platform_msi_irq_info_cap_msi,
+			   header);
+	cap->flags = VFIO_PLATFORM_MSI_CAP_REPLAY;
+	if (vpm_msi_programmed(msi))
+		cap->flags |= VFIO_PLATFORM_MSI_CAP_PROGRAMMED;
+	if (vpm_msi_masks_at_device(msi))
+		cap->flags |= VFIO_PLATFORM_MSI_CAP_MASK_DEVICE;
+	if (!dev_msi_msgs_stable(&msi->idx.vdev->pdev->dev))
+		cap->flags |= VFIO_PLATFORM_MSI_CAP_MAY_CHANGE;
+	cap->nr = nr;
+	cap->pad = 0;
+	/* Only the generation when there are no messages to give */
+	ret = dev_msi_get_msgs(msi->dm, 0, nr, msgs, &cap->generation);
+	for (i = 0; !ret && i < nr; i++)
+		vpm_msi_msg_to_user(&cap->msgs[i], &msgs[i]);
+out:
+	kvfree(msgs);
+	return ret;
 }
 
 static int vpm_msi_get_info(struct vpm_irq_index *idx,
@@ -432,26 +547,13 @@ static int vpm_msi_get_info(struct vpm_irq_index *idx,
 			    struct vfio_info_cap *caps)
 {
 	struct vpm_msi *msi = to_msi(idx);
-	int ret;
+	int ret = 0;
 
+	lockdep_assert_held(&idx->lock);
 	info->flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_MASKABLE;
 	info->count = idx->count;
-	if (!caps)
-		return 0;
-
-	ret = vpm_irq_add_type_cap(caps, VFIO_IRQ_TYPE_MSI,
-				   VFIO_IRQ_TRIGGER_EDGE,
-				   vpm_msi_masks_at_device(msi) ?
-					VFIO_IRQ_MASK_DEVICE :
-					VFIO_IRQ_MASK_IRQCHIP,
-				   VFIO_IRQ_CAP_TYPE_REPLAY |
-				   VFIO_IRQ_CAP_TYPE_DYNAMIC);
-	if (ret)
-		return ret;
-
-	mutex_lock(&idx->lock);
-	ret = vpm_msi_add_msgs(msi, caps);
-	mutex_unlock(&idx->lock);
+	if (caps && idx->count)
+		ret = vpm_msi_add_cap(msi, caps);
 	return ret;
 }
 
@@ -463,7 +565,6 @@ static int vpm_msi_open(struct vpm_irq_index *idx)
 {
 	struct vpm_msi *msi = to_msi(idx);
 	struct vpm_device *vdev = idx->vdev;
-	unsigned int i, nvec;
 	int ret;
 
 	lockdep_assert_held(&idx->lock);
@@ -482,23 +583,8 @@ static int vpm_msi_open(struct vpm_irq_index *idx)
 			return -EINVAL;
 		}
 	}
-	nvec = msi->ops.nvec ? msi->ops.nvec : msi->nvec_cfg;
-	nvec = msi->hidden ? 0 : min(nvec, DEV_MSI_MAX_VECTORS);
-
 	msi->opened = true;
-	if (!nvec)
-		return 0;
-	msi->vecs = kvcalloc(nvec, sizeof(*msi->vecs), GFP_KERNEL_ACCOUNT);
-	if (!msi->vecs) {
-		msi->opened = false;
-		return -ENOMEM;
-	}
-	idx->count = nvec;
-	for (i = 0; i < idx->count; i++) {
-		msi->vecs[i].msi = msi;
-		msi->vecs[i].vector = i;
-		vpm_irq_line_init(&msi->vecs[i].line, &idx->lock, -ENOENT);
-	}
+	msi->used = false;
 	return 0;
 }
 
@@ -533,17 +619,20 @@ static void vpm_msi_close(struct vpm_irq_index *idx)
 
 	lockdep_assert_held(&idx->lock);
 	msi->opened = false;
-	if (!msi->vecs)
-		return;
-	for (i = 0; i < idx->count; i++)
-		vpm_irq_line_free(&msi->vecs[i].line);
-	dev_msi_free(msi->dm);
-	msi->dm = NULL;
-	for (i = 0; i < idx->count; i++)
-		kfree(msi->vecs[i].name);
-	kvfree(msi->vecs);
-	msi->vecs = NULL;
-	idx->count = 0;
+	if (msi->vecs) {
+		for (i = 0; i < idx->count; i++)
+			vpm_irq_line_free(&msi->vecs[i].line);
+		dev_msi_free(msi->dm);
+		msi->dm = NULL;
+		for (i = 0; i < idx->count; i++)
+			kfree(msi->vecs[i].name);
+		kvfree(msi->vecs);
+		msi->vecs = NULL;
+		WRITE_ONCE(idx->count, 0);
+	}
+	/* No message changes any more: nothing queues the work again */
+	cancel_work_sync(&msi->notify_work);
+	vpm_msi_set_notify(msi, NULL);
 }
 
 /*
@@ -618,126 +707,163 @@ struct vpm_irq_index *vpm_msi_create(struct vpm_device *vdev,
 	msi = kzalloc(sizeof(*msi), GFP_KERNEL);
 	if (!msi)
 		return ERR_PTR(-ENOMEM);
-	device_property_read_u32(&vdev->pdev->dev,
-				 "vfio-platform-msi,num-vectors", &msi->nvec_cfg);
-	msi->nvec_cfg = min(msi->nvec_cfg, DEV_MSI_MAX_VECTORS);
+	INIT_WORK(&msi->notify_work, vpm_msi_notify_work_fn);
+	spin_lock_init(&msi->notify_lock);
 	vpm_irq_index_init(&msi->idx, vdev, &vpm_msi_irq_ops, index, 0);
 	return &msi->idx;
 }
 
-/* The MSI index of the device behind a sysfs attribute, or NULL */
-static struct vpm_msi *vpm_msi_of_dev(struct device *dev)
+static int vpm_msi_feature_msi(struct vpm_msi *msi, u32 flags,
+			       void __user *arg, size_t argsz)
 {
-	struct vpm_device *vdev = dev_get_drvdata(dev);
-
-	return vdev && vdev->msi_idx ? to_msi(vdev->msi_idx) : NULL;
-}
-
-/*
- * msi_vectors: the number of vectors in generic mode (no plug-in MSI
- * operations). Writable while the device is not open.
- */
-static ssize_t msi_vectors_show(struct device *dev,
-				struct device_attribute *attr, char *buf)
-{
-	struct vpm_msi *msi = vpm_msi_of_dev(dev);
-	unsigned int n;
-
-	if (!msi)
-		return -ENODEV;
-	mutex_lock(&msi->idx.lock);
-	n = msi->nvec_cfg;
-	mutex_unlock(&msi->idx.lock);
-	return sysfs_emit(buf, "%u\n", n);
-}
-
-static ssize_t msi_vectors_store(struct device *dev,
-				 struct device_attribute *attr,
-				 const char *buf, size_t count)
-{
-	struct vpm_msi *msi = vpm_msi_of_dev(dev);
-	unsigned int n;
+	struct vfio_platform_msi_feature_msi f;
 	int ret;
 
-	if (!msi)
-		return -ENODEV;
-	ret = kstrtouint(buf, 0, &n);
-	if (ret)
+	ret = vfio_check_feature(flags, argsz,
+				 VFIO_DEVICE_FEATURE_GET |
+				 VFIO_DEVICE_FEATURE_SET, sizeof(f));
+	if (ret != 1)
 		return ret;
-	if (n > DEV_MSI_MAX_VECTORS)
+	if (copy_from_user(&f, arg, sizeof(f)))
+		return -EFAULT;
+
+	mutex_lock(&msi->idx.lock);
+	if (flags & VFIO_DEVICE_FEATURE_SET) {
+		if (f.flags & ~VFIO_PLATFORM_MSI_ENABLE)
+			ret = -EINVAL;
+		else if (f.flags & VFIO_PLATFORM_MSI_ENABLE)
+			ret = vpm_msi_enable(msi, f.nvec);
+		else
+			ret = vpm_msi_disable(msi);
+	} else {
+		f.flags = msi->idx.count ? VFIO_PLATFORM_MSI_ENABLE : 0;
+		f.nvec = msi->idx.count;
+		f.max_nvec = vpm_msi_max(msi);
+		f.index = msi->idx.index;
+		ret = 0;
+	}
+	mutex_unlock(&msi->idx.lock);
+	if (!ret && (flags & VFIO_DEVICE_FEATURE_GET) &&
+	    copy_to_user(arg, &f, sizeof(f)))
+		ret = -EFAULT;
+	return ret;
+}
+
+/* Read vectors' messages, giving each one a message first. Index lock. */
+static int vpm_msi_read_msgs(struct vpm_msi *msi, unsigned int first,
+			     unsigned int nr, struct msi_msg *msgs, u32 *gen)
+{
+	unsigned int i;
+	int ret;
+
+	lockdep_assert_held(&msi->idx.lock);
+	if (!msi->idx.count || first >= msi->idx.count ||
+	    nr > msi->idx.count - first)
 		return -EINVAL;
-	mutex_lock(&msi->idx.lock);
-	if (msi->opened)
-		ret = -EBUSY;
-	else
-		msi->nvec_cfg = n;
-	mutex_unlock(&msi->idx.lock);
-	return ret ? ret : count;
-}
-static DEVICE_ATTR_RW(msi_vectors);
-
-/*
- * msi_index: 1 (the default) shows the MSI index to userspace, 0 hides it
- * (crosvm refuses a device with an index whose count is not 1). Writable
- * while the device is not open.
- */
-static ssize_t msi_index_show(struct device *dev,
-			      struct device_attribute *attr, char *buf)
-{
-	struct vpm_msi *msi = vpm_msi_of_dev(dev);
-	bool shown;
-
-	if (!msi)
-		return -ENODEV;
-	mutex_lock(&msi->idx.lock);
-	shown = !msi->hidden;
-	mutex_unlock(&msi->idx.lock);
-	return sysfs_emit(buf, "%d\n", shown);
+	msi->used = true;
+	for (i = 0; i < nr; i++) {
+		ret = vpm_msi_request(&msi->vecs[first + i]);
+		if (ret)
+			return ret;
+	}
+	return dev_msi_get_msgs(msi->dm, first, nr, msgs, gen);
 }
 
-static ssize_t msi_index_store(struct device *dev,
-			       struct device_attribute *attr,
-			       const char *buf, size_t count)
+static int vpm_msi_feature_msgs(struct vpm_msi *msi, u32 flags,
+				void __user *arg, size_t argsz)
 {
-	struct vpm_msi *msi = vpm_msi_of_dev(dev);
-	bool shown;
+	struct vfio_platform_msi_feature_msi_msgs __user *uarg = arg;
+	struct vfio_platform_msi_feature_msi_msgs hdr;
+	struct vfio_platform_msi_msg umsg;
+	struct msi_msg *msgs;
+	unsigned int i;
 	int ret;
 
-	if (!msi)
-		return -ENODEV;
-	ret = kstrtobool(buf, &shown);
-	if (ret)
+	ret = vfio_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_GET,
+				 sizeof(hdr));
+	if (ret != 1)
 		return ret;
+	if (copy_from_user(&hdr, arg, sizeof(hdr)))
+		return -EFAULT;
+	/* At most a whole block; the reply must fit in argsz */
+	if (!hdr.nr || hdr.nr > DEV_MSI_MAX_VECTORS ||
+	    (argsz - sizeof(hdr)) / sizeof(umsg) < hdr.nr)
+		return -EINVAL;
+	msgs = kvmalloc_array(hdr.nr, sizeof(*msgs), GFP_KERNEL_ACCOUNT);
+	if (!msgs)
+		return -ENOMEM;
+
 	mutex_lock(&msi->idx.lock);
-	if (msi->opened)
-		ret = -EBUSY;
-	else
-		msi->hidden = !shown;
+	ret = vpm_msi_read_msgs(msi, hdr.first, hdr.nr, msgs, &hdr.generation);
 	mutex_unlock(&msi->idx.lock);
-	return ret ? ret : count;
+	if (ret)
+		goto out;
+
+	hdr.flags = 0;
+	if (copy_to_user(arg, &hdr, sizeof(hdr))) {
+		ret = -EFAULT;
+		goto out;
+	}
+	for (i = 0; i < hdr.nr; i++) {
+		vpm_msi_msg_to_user(&umsg, &msgs[i]);
+		if (copy_to_user(&uarg->msgs[i], &umsg, sizeof(umsg))) {
+			ret = -EFAULT;
+			break;
+		}
+	}
+out:
+	kvfree(msgs);
+	return ret;
 }
-static DEVICE_ATTR_RW(msi_index);
 
-static struct attribute *vpm_msi_attrs[] = {
-	&dev_attr_msi_vectors.attr,
-	&dev_attr_msi_index.attr,
-	NULL
-};
-
-static umode_t vpm_msi_attr_visible(struct kobject *kobj,
-				    struct attribute *attr, int n)
+static int vpm_msi_feature_notify(struct vpm_msi *msi, u32 flags,
+				  void __user *arg, size_t argsz)
 {
-	struct vpm_device *vdev = dev_get_drvdata(kobj_to_dev(kobj));
+	struct vfio_platform_msi_feature_msi_notify n;
+	struct eventfd_ctx *ctx = NULL;
+	int ret;
 
-	return vdev && vdev->msi_idx ? attr->mode : 0;
+	ret = vfio_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_SET,
+				 sizeof(n));
+	if (ret != 1)
+		return ret;
+	if (copy_from_user(&n, arg, sizeof(n)))
+		return -EFAULT;
+	if (n.pad)
+		return -EINVAL;
+	/* Any negative fd removes it, as in SET_IRQS */
+	if (n.fd >= 0) {
+		ctx = eventfd_ctx_fdget(n.fd);
+		if (IS_ERR(ctx))
+			return PTR_ERR(ctx);
+	}
+	mutex_lock(&msi->idx.lock);
+	vpm_msi_set_notify(msi, ctx);
+	mutex_unlock(&msi->idx.lock);
+	return 0;
 }
 
-static const struct attribute_group vpm_msi_attr_group = {
-	.attrs = vpm_msi_attrs,
-	.is_visible = vpm_msi_attr_visible,
-};
+/**
+ * vpm_msi_feature - this driver's MSI features (VFIO_DEVICE_FEATURE)
+ * @idx: the device's MSI index
+ * @flags: the request's flags, with the feature number
+ * @arg: the feature's data
+ * @argsz: its size
+ *
+ * Return: 0 or a negative errno (-ENOTTY: no such feature).
+ */
+int vpm_msi_feature(struct vpm_irq_index *idx, u32 flags, void __user *arg,
+		    size_t argsz)
+{
+	struct vpm_msi *msi = to_msi(idx);
 
-const struct attribute_group *vpm_dev_groups[] = {
-	&vpm_msi_attr_group,
-	NULL
-};
+	switch (flags & VFIO_DEVICE_FEATURE_MASK) {
+	case VFIO_PLATFORM_MSI_FEATURE_MSI:
+		return vpm_msi_feature_msi(msi, flags, arg, argsz);
+	case VFIO_PLATFORM_MSI_FEATURE_MSI_MSGS:
+		return vpm_msi_feature_msgs(msi, flags, arg, argsz);
+	case VFIO_PLATFORM_MSI_FEATURE_MSI_NOTIFY:
+		return vpm_msi_feature_notify(msi, flags, arg, argsz);
+	}
+	return -ENOTTY;
+}

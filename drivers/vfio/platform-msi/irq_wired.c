@@ -234,20 +234,8 @@ static int vpm_wired_get_info(struct vpm_irq_index *idx,
 	if (w->level)
 		info->flags |= VFIO_IRQ_INFO_AUTOMASKED;
 	info->count = 1;
-	if (!caps)
-		return 0;
-
-	/*
-	 * Masking disables the line at the interrupt controller at once
-	 * (IRQ_DISABLE_UNLAZY): an edge arriving meanwhile stays pending
-	 * there, and a level line still asserted fires again on unmask.
-	 */
-	return vpm_irq_add_type_cap(caps, VFIO_IRQ_TYPE_WIRED,
-				    w->level ? VFIO_IRQ_TRIGGER_LEVEL :
-					       VFIO_IRQ_TRIGGER_EDGE,
-				    VFIO_IRQ_MASK_IRQCHIP,
-				    VFIO_IRQ_CAP_TYPE_REPLAY |
-				    (w->level ? VFIO_IRQ_CAP_TYPE_AUTOMASKED : 0));
+	/* No capability: the flags say all (AUTOMASKED: level) */
+	return 0;
 }
 
 static int vpm_wired_open(struct vpm_irq_index *idx)

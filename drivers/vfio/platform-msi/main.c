@@ -42,6 +42,7 @@ static const struct vfio_device_ops vpm_vfio_ops = {
 	.open_device	= vpm_open_device,
 	.close_device	= vpm_close_device,
 	.ioctl		= vpm_ioctl,
+	.device_feature	= vpm_device_feature,
 	.read		= vpm_region_read,
 	.write		= vpm_region_write,
 	.mmap		= vpm_region_mmap,
@@ -134,7 +135,6 @@ static struct platform_driver vpm_driver = {
 #endif
 	.driver = {
 		.name = VPM_DRIVER_NAME,
-		.dev_groups = vpm_dev_groups,
 	},
 	.driver_managed_dma = true,
 };

@@ -47,9 +47,7 @@ struct vfio_info_cap;
 /**
  * struct vpm_irq_ops - one kind of IRQ index (wired line, MSI block)
  * @get_info: fill @info->flags and @info->count; may add capabilities to
- *	@caps. Called without the index lock: an index whose reply depends
- *	on state that changes while the device is open (the MSI index: its
- *	vectors' messages) takes the lock itself.
+ *	@caps (NULL for an upstream-sized request). Index lock held.
  * @set_irqs: VFIO_DEVICE_SET_IRQS on the index, after core validated the
  *	header against the index's count and copied the data in. Exactly one
  *	action bit and one data type bit are set in @flags. Called with the
@@ -202,6 +200,8 @@ int vpm_open_device(struct vfio_device *core_vdev);
 void vpm_close_device(struct vfio_device *core_vdev);
 long vpm_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
 	       unsigned long arg);
+int vpm_device_feature(struct vfio_device *core_vdev, u32 flags,
+		       void __user *arg, size_t argsz);
 int vpm_irqs_init(struct vpm_device *vdev);
 void vpm_irqs_release(struct vpm_device *vdev);
 
@@ -250,11 +250,10 @@ struct vpm_irq_index *vpm_wired_create(struct vpm_device *vdev,
 /* irq_msi.c */
 struct vpm_irq_index *vpm_msi_create(struct vpm_device *vdev,
 				     unsigned int index);
-extern const struct attribute_group *vpm_dev_groups[];
+int vpm_msi_feature(struct vpm_irq_index *idx, u32 flags, void __user *arg,
+		    size_t argsz);
 
 /* irq_caps.c */
-int vpm_irq_add_type_cap(struct vfio_info_cap *caps, u32 type, u32 trigger,
-			 u32 mask, u32 flags);
 int vpm_irq_info_reply(void __user *arg, struct vfio_irq_info *info,
 		       struct vfio_info_cap *caps);
 

@@ -57,7 +57,7 @@
 /* Control registers a pwrite must leave alone (CTRL .. LINE_CMD) */
 #define CTRL_LO		VPMSI_REG_CTRL
 #define CTRL_HI		(VPMSI_REG_LINE_CMD + 4)
-#define GEN_VECTORS	64	/* msi_vectors in generic mode */
+#define GEN_VECTORS	64	/* vectors asked for in generic mode */
 
 /* What an fd in SET_IRQS data is, for the prediction */
 enum fd_kind {
@@ -354,14 +354,17 @@ static bool op_region(struct fz *f)
 
 static bool op_irq_info(struct fz *f)
 {
-	struct vfio_irq_info_ext in = { 0 }, *out;
+	struct vfio_platform_msi_irq_info in = { 0 }, *out;
 	uint32_t full, flags, count, written;
 	size_t avail, span;
 	uint8_t *p;
 	long want, got;
 	const char *why;
+	bool chain;
 
 	in.index = chance(f, 80) ? below(f, f->nirqs + 1) : pick_u32(f, 3);
+	/* Only the MSI index has a capability */
+	chain = in.index == VD_NUM_WIRED;
 	full = in.index < f->nirqs ? f->full[in.index] : 64;
 	switch (below(f, 6)) {
 	case 0:
@@ -413,8 +416,8 @@ static bool op_irq_info(struct fz *f)
 		flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_MASKABLE;
 		count = f->nvec;
 	}
-	if (in.argsz >= 24)
-		flags |= VFIO_IRQ_INFO_FLAG_CAPS;
+	if (in.argsz >= 24 && chain)
+		flags |= VFIO_PLATFORM_MSI_IRQ_INFO_FLAG_CAPS;
 	if (out->flags != flags || out->count != count ||
 	    out->index != in.index)
 		return fail(f, "GET_IRQ_INFO(%u) argsz %u: flags 0x%x count %u",
@@ -422,10 +425,12 @@ static bool op_irq_info(struct fz *f)
 	if (!untouched(p, avail, written, written + 64))
 		return fail(f, "GET_IRQ_INFO(%u) argsz %u: wrote past %u bytes",
 			    in.index, in.argsz, written);
-	if (in.argsz < 24)
-		return out->argsz == in.argsz ? true :
-		       fail(f, "GET_IRQ_INFO argsz %u changed to %u",
-			    in.argsz, out->argsz);
+	if (in.argsz < 24 || !chain)
+		return out->argsz == in.argsz &&
+		       (in.argsz < 24 || !out->cap_offset) ? true :
+		       fail(f, "GET_IRQ_INFO(%u) argsz %u changed to %u, cap %u",
+			    in.index, in.argsz, out->argsz,
+			    in.argsz < 24 ? 0 : out->cap_offset);
 	if (in.argsz < full) {
 		if (out->argsz != full || out->cap_offset)
 			return fail(f, "GET_IRQ_INFO(%u) argsz %u: argsz %u (not %u), cap %u",
@@ -439,8 +444,7 @@ static bool op_irq_info(struct fz *f)
 	why = msi_chain_check(out, full);
 	if (why)
 		return fail(f, "GET_IRQ_INFO(%u): chain: %s", in.index, why);
-	if (!msi_cap_type(out, full) ||
-	    (in.index == VD_NUM_WIRED && !msi_cap_msgs(out, full)))
+	if (!msi_cap_msi(out, full))
 		return fail(f, "GET_IRQ_INFO(%u): capability missing", in.index);
 	return true;
 }
@@ -1034,6 +1038,11 @@ static bool op_reopen(struct fz *f)
 	ret = vfio_dev_get_device(&f->md.vd);
 	if (ret)
 		return fail(f, "reopen: %s", f->md.vd.err);
+	/* A new open: the MSIs must be asked for again */
+	ret = msi_opt_in(f->md.vd.device, f->nvec);
+	if (ret)
+		return fail(f, "reopen: asking for %u MSIs: %s", f->nvec,
+			    vd_errno_name(-ret));
 	ret = map_regs(f);
 	if (ret)
 		return fail(f, "reopen: map: %s", vd_errno_name(-ret));
@@ -1111,8 +1120,6 @@ static void param_get(const char *path, char *buf, size_t len)
 FIXTURE(fuzz) {
 	struct fz *f;
 	char pulse_saved[32];
-	unsigned int vectors_saved;
-	bool restore_vectors;
 };
 
 FIXTURE_VARIANT(fuzz) {
@@ -1139,14 +1146,13 @@ FIXTURE_SETUP(fuzz)
 {
 	const char *why = vfio_dev_env_missing();
 	uint64_t seed, iters, secs;
-	struct vfio_irq_info_ext probe;
+	struct vfio_platform_msi_irq_info probe;
 	struct fz *f;
 	uint32_t i;
 	int ret;
 
 	self->f = NULL;
 	self->pulse_saved[0] = '\0';
-	self->restore_vectors = false;
 	if (why)
 		SKIP(return, "%s", why);
 
@@ -1173,15 +1179,9 @@ FIXTURE_SETUP(fuzz)
 	f->iters = iters * variant->share / 100;
 	f->deadline_ns = now_ns() + secs * 1000000000ull * variant->share / 100;
 
-	if (!strcmp(variant->mode, MSI_MODE_GENERIC)) {
-		ret = msi_vectors_get(&self->vectors_saved);
-		if (ret == -ENOENT)
-			SKIP(return, "no %s attribute", MSI_VECTORS_ATTR);
-		VD_ASSERT_OK(ret);
-		VD_ASSERT_OK(msi_vectors_set(GEN_VECTORS));
-		self->restore_vectors = true;
-	}
-	ret = msi_dev_open(&f->md, variant->mode);
+	ret = msi_dev_open_nvec(&f->md, variant->mode,
+				!strcmp(variant->mode, MSI_MODE_GENERIC) ?
+				GEN_VECTORS : 0);
 	if (ret == -ENODEV || ret == -EOPNOTSUPP)
 		SKIP(return, "%s", f->md.why);
 	ASSERT_EQ(0, ret) TH_LOG("%s: %s", f->md.why, vd_errno_name(-ret));
@@ -1234,8 +1234,6 @@ FIXTURE_TEARDOWN(fuzz)
 		return;
 	unmap_all(f);
 	msi_dev_close(&f->md);
-	if (self->restore_vectors)
-		msi_vectors_set(self->vectors_saved);
 	if (f->area && f->area != MAP_FAILED)
 		munmap(f->area, (AREA_PAGES + 1) * f->page);
 	for (i = 0; i < POOL; i++)

@@ -1,16 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vfio-platform-msi: the capability chain of VFIO_DEVICE_GET_IRQ_INFO
- * (Documentation/uapi.rst, "Capability chain in VFIO_DEVICE_GET_IRQ_INFO"),
- * on every index and with every kind of argsz:
+ * vfio-platform-msi: uAPI v2 as a user meets it (Documentation/uapi.rst):
+ *
+ * The opt-in (VFIO_PLATFORM_MSI_FEATURE_MSI): before it the device is
+ * upstream vfio-platform's (num_irqs = wired lines, each count 1, no MSI
+ * index); after it the MSI index is there, for this open only; its rules
+ * (counts, twice, opting out, bad input).
+ *
+ * The capability chain of VFIO_DEVICE_GET_IRQ_INFO, on every index and
+ * with every kind of argsz:
  *
  *  - argsz < 16: EINVAL, nothing written;
  *  - 16 <= argsz < 24: upstream's answer, 16 bytes written, no FLAG_CAPS;
- *  - 24 <= argsz < 24 + chain: FLAG_CAPS, argsz = size needed,
- *    cap_offset 0, no capability copied;
- *  - argsz >= 24 + chain: the chain at cap_offset 24, sound, with
- *    VFIO_IRQ_INFO_CAP_TYPE on every index and VFIO_IRQ_INFO_CAP_MSI_MSGS
- *    on the MSI index.
+ *  - a wired index with argsz >= 24: no chain, argsz unchanged, cap_offset 0;
+ *  - the MSI index, 24 <= argsz < 24 + chain: FLAG_CAPS, argsz = size
+ *    needed, cap_offset 0, no capability copied;
+ *  - the MSI index, argsz >= 24 + chain: the chain at cap_offset 24, sound,
+ *    with VFIO_PLATFORM_MSI_IRQ_INFO_CAP_MSI and the flags of the mode.
+ *
+ * The messages in generic mode: none valid until a vector is enabled or
+ * read (VFIO_PLATFORM_MSI_FEATURE_MSI_MSGS), one vector read alone, bad
+ * ranges; the notify eventfd's bad input.
  *
  * Every reply lands in a buffer filled with a canary, so that a write past
  * what the rules allow shows.
@@ -86,14 +96,24 @@ static long canary_broken(FIXTURE_DATA(caps) *self, size_t from, size_t to)
 	return -1;
 }
 
-/* The size the chain of @index needs, from an argsz = 24 call */
+/*
+ * The size the reply of @index needs, from an argsz = 24 call: 24 for a
+ * wired index (no chain), more for the MSI index
+ */
 static uint32_t needed(struct __test_metadata *_metadata,
 		       FIXTURE_DATA(caps) *self, uint32_t index)
 {
-	struct vfio_irq_info_ext *ext = (void *)self->buf;
+	struct vfio_platform_msi_irq_info *ext = (void *)self->buf;
 
 	VD_ASSERT_OK(info_call(self, index, MSI_INFO_EXT_SIZE));
-	ASSERT_TRUE(ext->flags & VFIO_IRQ_INFO_FLAG_CAPS)
+	if (index != self->md.index) {
+		EXPECT_EQ(0, ext->flags & VFIO_PLATFORM_MSI_IRQ_INFO_FLAG_CAPS)
+			TH_LOG("wired index %u has a chain", index);
+		EXPECT_EQ(MSI_INFO_EXT_SIZE, ext->argsz);
+		EXPECT_EQ(0, ext->cap_offset);
+		return MSI_INFO_EXT_SIZE;
+	}
+	ASSERT_TRUE(ext->flags & VFIO_PLATFORM_MSI_IRQ_INFO_FLAG_CAPS)
 		TH_LOG("index %u: no FLAG_CAPS with argsz 24", index);
 	ASSERT_LT(MSI_INFO_EXT_SIZE, ext->argsz)
 		TH_LOG("index %u: FLAG_CAPS but argsz %u", index, ext->argsz);
@@ -110,7 +130,7 @@ static void check_upstream(struct __test_metadata *_metadata,
 	if (index == VD_IRQ_LEVEL)
 		want |= VFIO_IRQ_INFO_AUTOMASKED;
 	EXPECT_EQ(index, ii->index);
-	EXPECT_EQ(want, ii->flags & ~VFIO_IRQ_INFO_FLAG_CAPS)
+	EXPECT_EQ(want, ii->flags & ~VFIO_PLATFORM_MSI_IRQ_INFO_FLAG_CAPS)
 		TH_LOG("index %u: flags 0x%x", index, ii->flags);
 	EXPECT_EQ(index == self->md.index ? self->md.nvec : 1, ii->count);
 }
@@ -119,58 +139,35 @@ static void check_upstream(struct __test_metadata *_metadata,
 static void check_chain(struct __test_metadata *_metadata,
 			FIXTURE_DATA(caps) *self, uint32_t index, size_t len)
 {
-	const struct vfio_irq_info_ext *ext = (const void *)self->buf;
-	const struct vfio_irq_info_cap_msi_msgs *msgs;
-	const struct vfio_irq_info_cap_type *type;
-	const struct vfio_info_cap_header *hdr;
+	const struct vfio_platform_msi_irq_info *ext = (const void *)self->buf;
+	const struct vfio_platform_msi_irq_info_cap_msi *cap;
 	const char *bad;
-	uint32_t v;
 
-	ASSERT_TRUE(ext->flags & VFIO_IRQ_INFO_FLAG_CAPS);
+	EXPECT_EQ(0, ext->pad);
+	if (index != self->md.index) {
+		EXPECT_EQ(0, ext->flags & VFIO_PLATFORM_MSI_IRQ_INFO_FLAG_CAPS);
+		EXPECT_EQ(0, ext->cap_offset) TH_LOG("wired index %u", index);
+		return;
+	}
+	ASSERT_TRUE(ext->flags & VFIO_PLATFORM_MSI_IRQ_INFO_FLAG_CAPS);
 	ASSERT_EQ(MSI_INFO_EXT_SIZE, ext->cap_offset)
 		TH_LOG("index %u: cap_offset %u", index, ext->cap_offset);
-	EXPECT_EQ(0, ext->pad);
 	bad = msi_chain_check(ext, len);
 	ASSERT_EQ(NULL, bad) TH_LOG("index %u: %s", index, bad);
 
-	type = msi_cap_type(ext, len);
-	ASSERT_NE(NULL, type) TH_LOG("index %u: no CAP_TYPE", index);
-	EXPECT_LE(VFIO_IRQ_INFO_CAP_TYPE_VERSION, type->header.version);
-	msgs = msi_cap_msgs(ext, len);
-	hdr = msi_cap_find(ext, len, VFIO_IRQ_INFO_CAP_MSI_MSGS, NULL);
-
-	if (index < VD_NUM_WIRED) {
-		EXPECT_EQ(VFIO_IRQ_TYPE_WIRED, type->type);
-		EXPECT_EQ(index == VD_IRQ_LEVEL ? VFIO_IRQ_TRIGGER_LEVEL :
-						  VFIO_IRQ_TRIGGER_EDGE,
-			  type->trigger) TH_LOG("index %u", index);
-		EXPECT_EQ(VFIO_IRQ_MASK_IRQCHIP, type->mask)
-			TH_LOG("index %u", index);
-		EXPECT_EQ(index == VD_IRQ_LEVEL,
-			  !!(type->flags & VFIO_IRQ_CAP_TYPE_AUTOMASKED))
-			TH_LOG("index %u: flags 0x%x", index, type->flags);
-		EXPECT_EQ(NULL, hdr) TH_LOG("MSI_MSGS on wired index %u",
-					    index);
-		return;
-	}
-
-	EXPECT_EQ(VFIO_IRQ_TYPE_MSI, type->type);
-	EXPECT_EQ(VFIO_IRQ_TRIGGER_EDGE, type->trigger);
-	EXPECT_EQ(VFIO_IRQ_MASK_DEVICE, type->mask);
-	EXPECT_EQ(VFIO_IRQ_CAP_TYPE_REPLAY | VFIO_IRQ_CAP_TYPE_DYNAMIC,
-		  type->flags);
-	ASSERT_NE(NULL, hdr) TH_LOG("no MSI_MSGS on the MSI index");
-	ASSERT_NE(NULL, msgs) TH_LOG("MSI_MSGS does not fit in the reply");
-	EXPECT_LE(VFIO_IRQ_INFO_CAP_MSI_MSGS_VERSION, msgs->header.version);
-	EXPECT_EQ(self->md.nvec, msgs->nr);
-	EXPECT_EQ(0, msgs->pad);
-	EXPECT_EQ(VFIO_IRQ_MSI_MSGS_PROGRAMMED, msgs->flags)
-		TH_LOG("device mode: MSI_MSGS flags 0x%x", msgs->flags);
-	EXPECT_EQ(0, msgs->generation);
-	for (v = 0; v < msgs->nr; v++)
-		ASSERT_EQ(0, msgs->msgs[v].flags & ~VFIO_IRQ_MSI_MSG_VALID)
-			TH_LOG("vector %u: unknown message flags 0x%x", v,
-			       msgs->msgs[v].flags);
+	cap = msi_cap_msi(ext, len);
+	ASSERT_NE(NULL, cap) TH_LOG("no MSI capability that fits");
+	EXPECT_LE(VFIO_PLATFORM_MSI_IRQ_INFO_CAP_MSI_VERSION,
+		  cap->header.version);
+	EXPECT_EQ(0, cap->header.next) TH_LOG("more than one capability");
+	/* Device mode on the ITS: programmed, masked in the device */
+	EXPECT_EQ(VFIO_PLATFORM_MSI_CAP_PROGRAMMED |
+		  VFIO_PLATFORM_MSI_CAP_MASK_DEVICE |
+		  VFIO_PLATFORM_MSI_CAP_REPLAY, cap->flags)
+		TH_LOG("device mode: flags 0x%x", cap->flags);
+	EXPECT_EQ(0, cap->nr) TH_LOG("PROGRAMMED, yet messages given");
+	EXPECT_EQ(0, cap->pad);
+	EXPECT_EQ(0, cap->generation);
 }
 
 /* argsz below struct vfio_irq_info: EINVAL and nothing written */
@@ -202,7 +199,7 @@ TEST_F(caps, argsz_old)
 		for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 			VD_ASSERT_OK(info_call(self, index, sizes[i]));
 			EXPECT_EQ(sizes[i], ii->argsz);
-			EXPECT_EQ(0, ii->flags & VFIO_IRQ_INFO_FLAG_CAPS)
+			EXPECT_EQ(0, ii->flags & VFIO_PLATFORM_MSI_IRQ_INFO_FLAG_CAPS)
 				TH_LOG("index %u argsz %u: FLAG_CAPS", index,
 				       sizes[i]);
 			check_upstream(_metadata, self, index);
@@ -220,7 +217,7 @@ TEST_F(caps, argsz_old)
  */
 TEST_F(caps, argsz_short)
 {
-	struct vfio_irq_info_ext *ext = (void *)self->buf;
+	struct vfio_platform_msi_irq_info *ext = (void *)self->buf;
 	uint32_t index, need, sizes[4], i;
 
 	for (index = 0; index < self->md.vd.info.num_irqs; index++) {
@@ -235,7 +232,7 @@ TEST_F(caps, argsz_short)
 			VD_ASSERT_OK(info_call(self, index, sizes[i]));
 			EXPECT_EQ(need, ext->argsz)
 				TH_LOG("index %u argsz %u", index, sizes[i]);
-			EXPECT_TRUE(ext->flags & VFIO_IRQ_INFO_FLAG_CAPS);
+			EXPECT_TRUE(ext->flags & VFIO_PLATFORM_MSI_IRQ_INFO_FLAG_CAPS);
 			EXPECT_EQ(0, ext->cap_offset)
 				TH_LOG("index %u argsz %u: chain did not fit",
 				       index, sizes[i]);
@@ -252,7 +249,7 @@ TEST_F(caps, argsz_short)
 /* argsz exactly what was asked for: the whole chain, nothing past it */
 TEST_F(caps, argsz_exact)
 {
-	struct vfio_irq_info_ext *ext = (void *)self->buf;
+	struct vfio_platform_msi_irq_info *ext = (void *)self->buf;
 	uint32_t index, need;
 
 	for (index = 0; index < self->md.vd.info.num_irqs; index++) {
@@ -269,7 +266,7 @@ TEST_F(caps, argsz_exact)
 /* A larger argsz: the same chain, byte for byte */
 TEST_F(caps, argsz_larger)
 {
-	struct vfio_irq_info_ext *ext = (void *)self->buf;
+	struct vfio_platform_msi_irq_info *ext = (void *)self->buf;
 	uint32_t index, need, i, sizes[3];
 	uint8_t *exact;
 
@@ -302,7 +299,7 @@ TEST_F(caps, argsz_larger)
 /* The negotiation as a user writes it, and a stable answer */
 TEST_F(caps, negotiate_stable)
 {
-	struct vfio_irq_info_ext *a, *b;
+	struct vfio_platform_msi_irq_info *a, *b;
 	size_t alen, blen;
 	uint32_t index;
 
@@ -323,7 +320,7 @@ TEST_F(caps, negotiate_stable)
 /* Input values of the output-only fields are ignored */
 TEST_F(caps, output_fields_ignored)
 {
-	struct vfio_irq_info_ext *ext = (void *)self->buf;
+	struct vfio_platform_msi_irq_info *ext = (void *)self->buf;
 	uint32_t index = self->md.index, need;
 
 	need = needed(_metadata, self, index);
@@ -351,119 +348,277 @@ TEST_F(caps, output_fields_ignored)
 }
 
 /*
- * Messages: none valid before the first SET_IRQS; an enabled vector's
- * message valid, and unchanged from then on.
+ * Before the opt-in the device is upstream vfio-platform's: num_irqs =
+ * wired lines, each count 1 (crosvm's rule), no MSI index; the feature
+ * says where the MSIs would be. After it the index is there; a new open
+ * starts without it.
  */
-TEST_F(caps, msgs_validity)
+TEST(legacy_until_opt_in)
+{
+	struct vfio_platform_msi_feature_msi f;
+	struct vfio_device_info info;
+	struct vfio_irq_info ii;
+	struct vfio_dev vd;
+	int32_t fd = -1;
+	unsigned int i, round;
+
+	if (vfio_dev_env_missing())
+		SKIP(return, "%s", vfio_dev_env_missing());
+	for (round = 0; round < 2; round++) {
+		vfio_dev_init(&vd);
+		VD_ASSERT_OPEN(&vd, vfio_dev_open(&vd));
+		VD_ASSERT_OK(vfio_dev_device_info(vd.device, &info));
+		ASSERT_EQ(VD_NUM_WIRED, info.num_irqs)
+			TH_LOG("open %u: MSI index without the opt-in", round);
+		for (i = 0; i < info.num_irqs; i++) {
+			VD_ASSERT_OK(vfio_dev_irq_info(vd.device, i, &ii));
+			EXPECT_EQ(1, ii.count) TH_LOG("index %u", i);
+		}
+		VD_EXPECT_ERR(EINVAL, vfio_dev_irq_info(vd.device,
+							VD_NUM_WIRED, &ii));
+		VD_EXPECT_ERR(EINVAL, msi_set_fds(vd.device, VD_NUM_WIRED,
+						  VFIO_IRQ_SET_ACTION_TRIGGER,
+						  0, 1, &fd));
+
+		VD_ASSERT_OK(msi_feature(vd.device,
+					 VFIO_PLATFORM_MSI_FEATURE_MSI,
+					 VFIO_DEVICE_FEATURE_PROBE |
+					 VFIO_DEVICE_FEATURE_GET |
+					 VFIO_DEVICE_FEATURE_SET, NULL, 0));
+		VD_ASSERT_OK(msi_opt_get(vd.device, &f));
+		EXPECT_EQ(0, f.flags);
+		EXPECT_EQ(0, f.nvec);
+		EXPECT_EQ(VD_NUM_WIRED, f.index);
+		ASSERT_LE(1, f.max_nvec);
+
+		VD_ASSERT_OK(msi_opt_in(vd.device, 0));
+		VD_ASSERT_OK(vfio_dev_device_info(vd.device, &info));
+		EXPECT_EQ(VD_NUM_WIRED + 1, info.num_irqs);
+		VD_ASSERT_OK(vfio_dev_irq_info(vd.device, VD_NUM_WIRED, &ii));
+		EXPECT_EQ(f.max_nvec, ii.count);
+		EXPECT_EQ(VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_MASKABLE,
+			  ii.flags) TH_LOG("flags 0x%x (NORESIZE?)", ii.flags);
+		VD_ASSERT_OK(msi_opt_get(vd.device, &f));
+		EXPECT_EQ(VFIO_PLATFORM_MSI_ENABLE, f.flags);
+		EXPECT_EQ(ii.count, f.nvec);
+		vfio_dev_close(&vd);
+	}
+}
+
+/* The opt-in's rules: counts, twice, opting out, bad input */
+TEST(opt_in_rules)
+{
+	struct vfio_platform_msi_feature_msi f, bad;
+	struct vfio_device_info info;
+	struct vfio_dev vd;
+	int efd;
+
+	if (vfio_dev_env_missing())
+		SKIP(return, "%s", vfio_dev_env_missing());
+	vfio_dev_init(&vd);
+	VD_ASSERT_OPEN(&vd, vfio_dev_open(&vd));
+	VD_ASSERT_OK(msi_opt_get(vd.device, &f));
+	ASSERT_LE(2, f.max_nvec);
+
+	VD_EXPECT_ERR(EINVAL, msi_opt_in(vd.device, f.max_nvec + 1));
+	VD_EXPECT_ERR(EINVAL, msi_opt_in(vd.device, ~0u));
+	memset(&bad, 0, sizeof(bad));
+	bad.flags = VFIO_PLATFORM_MSI_ENABLE | 2;
+	VD_EXPECT_ERR(EINVAL, msi_feature(vd.device,
+					  VFIO_PLATFORM_MSI_FEATURE_MSI,
+					  VFIO_DEVICE_FEATURE_SET, &bad,
+					  sizeof(bad)));
+	/* argsz short of the structure */
+	VD_EXPECT_ERR(EINVAL, msi_feature(vd.device,
+					  VFIO_PLATFORM_MSI_FEATURE_MSI,
+					  VFIO_DEVICE_FEATURE_SET, &bad, 12));
+	/* GET and SET at once */
+	VD_EXPECT_ERR(EINVAL, msi_feature(vd.device,
+					  VFIO_PLATFORM_MSI_FEATURE_MSI,
+					  VFIO_DEVICE_FEATURE_SET |
+					  VFIO_DEVICE_FEATURE_GET, &bad,
+					  sizeof(bad)));
+	VD_ASSERT_OK(vfio_dev_device_info(vd.device, &info));
+	EXPECT_EQ(VD_NUM_WIRED, info.num_irqs) TH_LOG("a failed opt-in stayed");
+
+	/* Fewer vectors; again with the same count; another count: EBUSY */
+	VD_ASSERT_OK(msi_opt_in(vd.device, 2));
+	VD_ASSERT_OK(msi_opt_in(vd.device, 2));
+	VD_EXPECT_ERR(EBUSY, msi_opt_in(vd.device, 1));
+	VD_ASSERT_OK(msi_opt_get(vd.device, &f));
+	EXPECT_EQ(2, f.nvec);
+	/* Nothing used yet: opting out works, and in with another count */
+	VD_ASSERT_OK(msi_opt_out(vd.device));
+	VD_ASSERT_OK(vfio_dev_device_info(vd.device, &info));
+	EXPECT_EQ(VD_NUM_WIRED, info.num_irqs);
+	VD_ASSERT_OK(msi_opt_out(vd.device));
+	VD_ASSERT_OK(msi_opt_in(vd.device, 1));
+	/* Once a vector was enabled the block stays until close */
+	efd = efd_create();
+	VD_ASSERT_OK(efd);
+	VD_ASSERT_OK(msi_set_fds(vd.device, VD_NUM_WIRED,
+				 VFIO_IRQ_SET_ACTION_TRIGGER, 0, 1, &efd));
+	VD_ASSERT_OK(msi_set_fds(vd.device, VD_NUM_WIRED,
+				 VFIO_IRQ_SET_ACTION_TRIGGER, 0, 1,
+				 &(int32_t){ -1 }));
+	VD_EXPECT_ERR(EBUSY, msi_opt_out(vd.device));
+	VD_ASSERT_OK(vfio_dev_device_info(vd.device, &info));
+	EXPECT_EQ(VD_NUM_WIRED + 1, info.num_irqs);
+	close(efd);
+	vfio_dev_close(&vd);
+}
+
+/* Generic mode: the user programs the device from the messages */
+FIXTURE(gen) {
+	struct msi_dev md;
+};
+
+FIXTURE_SETUP(gen)
+{
+	const char *why = vfio_dev_env_missing();
+	int ret;
+
+	memset(&self->md, 0, sizeof(self->md));
+	vfio_dev_init(&self->md.vd);
+	if (why)
+		SKIP(return, "%s", why);
+	ret = msi_dev_open_nvec(&self->md, MSI_MODE_GENERIC, 16);
+	if (ret == -ENODEV || ret == -EOPNOTSUPP)
+		SKIP(return, "%s", self->md.why);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", self->md.why, vd_errno_name(-ret));
+	ASSERT_EQ(16, self->md.nvec);
+}
+
+FIXTURE_TEARDOWN(gen)
+{
+	msi_dev_close(&self->md);
+}
+
+static unsigned int count_valid(const struct vfio_platform_msi_msg *m,
+				unsigned int n)
+{
+	unsigned int v, valid = 0;
+
+	for (v = 0; v < n; v++)
+		valid += !!(m[v].flags & VFIO_PLATFORM_MSI_MSG_VALID);
+	return valid;
+}
+
+/*
+ * The capability gives every message: none valid at first. Reading one
+ * vector gives it (and only it) a message without enabling it; enabling
+ * another gives that one its message; valid messages do not change.
+ */
+TEST_F(gen, messages)
 {
 	struct msi_dev *md = &self->md;
-	struct vfio_irq_msi_msg *m0, *m1;
-	unsigned int v;
+	struct vfio_platform_msi_msg *m0, *m1, one;
+	uint32_t flags, gen;
 	int efd;
 
 	m0 = calloc(md->nvec, sizeof(*m0));
 	m1 = calloc(md->nvec, sizeof(*m1));
 	ASSERT_TRUE(m0 && m1);
-	VD_ASSERT_OK(msi_get_msgs(md, m0, NULL));
-	for (v = 0; v < md->nvec; v++)
-		ASSERT_EQ(0, m0[v].flags & VFIO_IRQ_MSI_MSG_VALID)
-			TH_LOG("vector %u valid before SET_IRQS", v);
+	VD_ASSERT_OK(msi_cap_read(md, &flags, &gen, m0));
+	EXPECT_EQ(VFIO_PLATFORM_MSI_CAP_REPLAY, flags)
+		TH_LOG("generic mode on the ITS: flags 0x%x", flags);
+	EXPECT_EQ(0, gen);
+	EXPECT_EQ(0, count_valid(m0, md->nvec));
+
+	VD_ASSERT_OK(msi_read_msgs(md->vd.device, 5, 1, &one, &gen));
+	ASSERT_TRUE(one.flags & VFIO_PLATFORM_MSI_MSG_VALID);
+	EXPECT_NE(0, one.address);
+	EXPECT_EQ(0, gen);
+	EXPECT_EQ(0, one.flags & ~VFIO_PLATFORM_MSI_MSG_VALID);
+	EXPECT_EQ(0, msi_proc_interrupts_count(MSI_IRQ_NAME) == 1 ? 0 : 1)
+		TH_LOG("reading vector 5 did not give it exactly one handler");
 
 	efd = efd_create();
 	VD_ASSERT_OK(efd);
-	VD_ASSERT_OK(msi_enable(md, 3, efd));
-	VD_ASSERT_OK(msi_get_msgs(md, m0, NULL));
-	ASSERT_TRUE(m0[3].flags & VFIO_IRQ_MSI_MSG_VALID);
-	VD_ASSERT_OK(msi_enable(md, 3, -1));
-	VD_ASSERT_OK(msi_enable(md, md->nvec - 1, efd));
-	VD_ASSERT_OK(msi_mask(md, 3, true));
-	VD_ASSERT_OK(msi_get_msgs(md, m1, NULL));
-	for (v = 0; v < md->nvec; v++) {
-		if (!(m0[v].flags & VFIO_IRQ_MSI_MSG_VALID))
-			continue;
-		ASSERT_EQ(0, memcmp(&m0[v], &m1[v], sizeof(m0[v])))
-			TH_LOG("vector %u: valid message changed", v);
-	}
-	ASSERT_TRUE(m1[md->nvec - 1].flags & VFIO_IRQ_MSI_MSG_VALID);
+	VD_ASSERT_OK(msi_enable(md, 9, efd));
+	VD_ASSERT_OK(msi_cap_read(md, NULL, NULL, m1));
+	EXPECT_EQ(2, count_valid(m1, md->nvec));
+	EXPECT_EQ(0, memcmp(&one, &m1[5], sizeof(one)))
+		TH_LOG("vector 5's message changed");
+	ASSERT_TRUE(m1[9].flags & VFIO_PLATFORM_MSI_MSG_VALID);
+	EXPECT_NE(0, memcmp(&m1[5], &m1[9], sizeof(one)))
+		TH_LOG("two vectors, one message");
+
+	/* All of them at once: the same ones, now all valid */
+	VD_ASSERT_OK(msi_read_msgs(md->vd.device, 0, md->nvec, m0, NULL));
+	EXPECT_EQ(md->nvec, count_valid(m0, md->nvec));
+	EXPECT_EQ(0, memcmp(&m0[5], &m1[5], sizeof(one)));
+	EXPECT_EQ(0, memcmp(&m0[9], &m1[9], sizeof(one)));
 	close(efd);
 	free(m0);
 	free(m1);
 }
 
-/*
- * Documentation/uapi.rst: "Messages are valid once the MSI block is
- * allocated, which the first VFIO_DEVICE_SET_IRQS on the MSI index does".
- * So after enabling one vector, every vector's message is valid.
- */
-/*
- * Enabling one vector gives it a valid message and no other vector one:
- * messages become valid on a vector's first enable (Documentation/uapi.rst).
- */
-TEST_F(caps, msgs_valid_on_first_enable)
+/* MSI_MSGS and MSI_NOTIFY: bad input, clear errnos */
+TEST_F(gen, bad_input)
 {
 	struct msi_dev *md = &self->md;
-	struct vfio_irq_msi_msg *m;
-	unsigned int v, valid = 0;
-	int efd;
+	struct vfio_platform_msi_feature_msi_notify n = { 0 };
+	struct {
+		struct vfio_platform_msi_feature_msi_msgs hdr;
+		struct vfio_platform_msi_msg msgs[2];
+	} r;
+	int dev = md->vd.device, efd;
+	const struct {
+		uint32_t first, nr;
+		size_t size;
+	} tc[] = {
+		{ 0, 0, sizeof(r) },			/* no vector */
+		{ md->nvec, 1, sizeof(r) },		/* past the end */
+		{ md->nvec - 1, 2, sizeof(r) },		/* runs past it */
+		{ 1, 0xffffffffu, sizeof(r) },		/* overflow */
+		{ 0, 2, sizeof(r.hdr) + sizeof(r.msgs[0]) },	/* no room */
+		{ 0, 1, sizeof(r.hdr) - 4 },		/* short header */
+	};
+	unsigned int c;
 
-	m = calloc(md->nvec, sizeof(*m));
-	ASSERT_NE(NULL, m);
+	for (c = 0; c < ARRAY_SIZE(tc); c++) {
+		int ret;
+
+		memset(&r, 0, sizeof(r));
+		r.hdr.first = tc[c].first;
+		r.hdr.nr = tc[c].nr;
+		ret = msi_feature(dev, VFIO_PLATFORM_MSI_FEATURE_MSI_MSGS,
+				  VFIO_DEVICE_FEATURE_GET, &r, tc[c].size);
+		EXPECT_EQ(-EINVAL, ret)
+			TH_LOG("case %u: %s", c, vd_errno_name(-ret));
+	}
+	/* Read-only: no SET */
+	VD_EXPECT_ERR(EINVAL, msi_feature(dev,
+					  VFIO_PLATFORM_MSI_FEATURE_MSI_MSGS,
+					  VFIO_DEVICE_FEATURE_SET, &r,
+					  sizeof(r)));
+	EXPECT_EQ(0, msi_proc_interrupts_count(MSI_IRQ_NAME))
+		TH_LOG("a failed read gave vectors a handler");
+
+	/* The notify eventfd: set, replace, remove; not an eventfd; pad */
 	efd = efd_create();
 	VD_ASSERT_OK(efd);
-	VD_ASSERT_OK(msi_enable(md, md->nvec - 1, efd));
-	VD_ASSERT_OK(msi_get_msgs(md, m, NULL));
-	for (v = 0; v < md->nvec; v++)
-		if (m[v].flags & VFIO_IRQ_MSI_MSG_VALID)
-			valid++;
-	EXPECT_NE(0, m[md->nvec - 1].flags & VFIO_IRQ_MSI_MSG_VALID);
-	EXPECT_EQ(1, valid)
-		TH_LOG("%u of %u messages valid after enabling one vector",
-		       valid, md->nvec);
+	VD_ASSERT_OK(msi_notify_set(dev, efd));
+	VD_ASSERT_OK(msi_notify_set(dev, efd));
+	VD_ASSERT_OK(msi_notify_set(dev, -1));
+	VD_ASSERT_OK(msi_notify_set(dev, -7));
+	VD_EXPECT_ERR(EBADF, msi_notify_set(dev, 4000));
+	VD_EXPECT_ERR(EINVAL, msi_notify_set(dev, md->vd.device));
+	n.fd = efd;
+	n.pad = 1;
+	VD_EXPECT_ERR(EINVAL, msi_feature(dev,
+					  VFIO_PLATFORM_MSI_FEATURE_MSI_NOTIFY,
+					  VFIO_DEVICE_FEATURE_SET, &n,
+					  sizeof(n)));
+	VD_EXPECT_ERR(EINVAL, msi_feature(dev,
+					  VFIO_PLATFORM_MSI_FEATURE_MSI_NOTIFY,
+					  VFIO_DEVICE_FEATURE_GET, &n,
+					  sizeof(n)));
 	close(efd);
-	free(m);
-}
-
-/*
- * The msi_index attribute hides the MSI index from VMMs that refuse an
- * index whose count is not 1 (crosvm): with it at 0 the device looks like
- * an upstream vfio-platform device; it cannot change while the device is
- * open.
- */
-TEST(msi_index_hidden)
-{
-	const char *name = msi_dev_name();
-	struct vfio_device_info info;
-	struct vfio_irq_info ii;
-	struct vfio_dev vd;
-	char path[256];
-	unsigned int i;
-
-	if (!name || vfio_dev_env_missing())
-		SKIP(return, "VFIO_PMSI_DEVICE/VFIO_PMSI_GROUP not set");
-	snprintf(path, sizeof(path),
-		 "/sys/bus/platform/devices/%s/msi_index", name);
-	if (access(path, W_OK))
-		SKIP(return, "no msi_index attribute (no MSI parent?)");
-
-	ASSERT_EQ(0, msi_write_str(path, "0"));
-	vfio_dev_init(&vd);
-	VD_ASSERT_OK(vfio_dev_open(&vd));
-	VD_ASSERT_OK(vfio_dev_device_info(vd.device, &info));
-	EXPECT_EQ(2, info.num_irqs);
-	for (i = 0; i < info.num_irqs; i++) {
-		VD_ASSERT_OK(vfio_dev_irq_info(vd.device, i, &ii));
-		EXPECT_EQ(1, ii.count)
-			TH_LOG("index %u has count %u", i, ii.count);
-	}
-	EXPECT_EQ(-EBUSY, msi_write_str(path, "1"));
-	vfio_dev_close(&vd);
-
-	ASSERT_EQ(0, msi_write_str(path, "1"));
-	vfio_dev_init(&vd);
-	VD_ASSERT_OK(vfio_dev_open(&vd));
-	VD_ASSERT_OK(vfio_dev_device_info(vd.device, &info));
-	EXPECT_EQ(3, info.num_irqs);
-	vfio_dev_close(&vd);
+	/* Unknown features of ours are unknown */
+	VD_EXPECT_ERR(ENOTTY, msi_feature(dev, 0xff7f,
+					  VFIO_DEVICE_FEATURE_PROBE, NULL, 0));
 }
 
 TEST_HARNESS_MAIN

@@ -11,7 +11,8 @@
  *    handler in /proc/interrupts, as many irq descriptors and open fds as
  *    before, and slab within a tolerance;
  *  - close while the device is firing;
- *  - a new open starts from scratch (no message, no mask kept);
+ *  - a new open starts from scratch (no handler, so no message, no mask
+ *    kept);
  *  - VFIO_DEVICE_RESET with vectors enabled keeps the messages;
  *  - after a reset the kernel did not see (userspace wrote the device's
  *    RESET register), enabling a vector again programs it again, masked
@@ -22,7 +23,7 @@
  *    every vector masked, no message) in every msi_mode: nothing reaches
  *    it after the reset on close. Read through the device model's debugfs
  *    copy of the window: opening the device again would reset it;
- *  - generic mode with msi_vectors = 0 has no MSI index.
+ *  - generic mode needs the vector count from the user's opt-in.
  */
 #include <endian.h>
 #include <errno.h>
@@ -70,8 +71,6 @@ static void counters_read(struct counters *c)
 
 FIXTURE(life) {
 	struct msi_dev md;
-	unsigned int saved_vectors;
-	bool restore_vectors;
 };
 
 FIXTURE_SETUP(life)
@@ -81,7 +80,6 @@ FIXTURE_SETUP(life)
 
 	memset(&self->md, 0, sizeof(self->md));
 	vfio_dev_init(&self->md.vd);
-	self->restore_vectors = false;
 	if (why)
 		SKIP(return, "%s", why);
 	/* Check that there is an MSI index at all, in device mode */
@@ -95,8 +93,6 @@ FIXTURE_SETUP(life)
 FIXTURE_TEARDOWN(life)
 {
 	msi_dev_close(&self->md);
-	if (self->restore_vectors)
-		msi_vectors_set(self->saved_vectors);
 	if (strcmp(self->md.mode, MSI_MODE_DEFAULT))
 		msi_mode_set(MSI_MODE_DEFAULT);
 }
@@ -109,10 +105,19 @@ static int cycle(struct msi_dev *md, bool with_msi, int efd, char *why,
 	unsigned int v;
 	int ret;
 
-	ret = msi_dev_open(md, NULL);
-	if (ret) {
-		snprintf(why, len, "open: %s", md->why);
-		return ret;
+	/* Only the cycles that use MSIs ask for them (and allocate the block) */
+	if (with_msi) {
+		ret = msi_dev_open(md, NULL);
+		if (ret) {
+			snprintf(why, len, "open: %s", md->why);
+			return ret;
+		}
+	} else {
+		ret = vfio_dev_open(&md->vd);
+		if (ret) {
+			snprintf(why, len, "open: %.150s", md->vd.err);
+			return ret;
+		}
 	}
 	for (v = 0; with_msi && v < MSI_CYCLE_VECS && !ret; v++)
 		ret = msi_enable(md, v * (md->nvec / MSI_CYCLE_VECS), efd);
@@ -228,25 +233,22 @@ TEST_F_TIMEOUT(life, close_under_fire, 60)
 TEST_F(life, reopen_fresh)
 {
 	struct msi_dev *md = &self->md;
-	struct vfio_irq_msi_msg *m;
-	unsigned int v;
 	uint64_t val;
+	long n;
 	int efd;
 
 	efd = efd_create();
 	VD_ASSERT_OK(efd);
 	VD_ASSERT_OK(msi_dev_open(md, MSI_MODE_DEVICE));
-	m = calloc(md->nvec, sizeof(*m));
-	ASSERT_NE(NULL, m);
 	VD_ASSERT_OK(msi_enable(md, 1, efd));
 	VD_ASSERT_OK(msi_mask(md, 1, true));
 	msi_dev_close(md);
 
 	VD_ASSERT_OK(msi_dev_open(md, MSI_MODE_DEVICE));
-	VD_ASSERT_OK(msi_get_msgs(md, m, NULL));
-	for (v = 0; v < md->nvec; v++)
-		ASSERT_EQ(0, m[v].flags & VFIO_IRQ_MSI_MSG_VALID)
-			TH_LOG("vector %u valid right after open", v);
+	/* No handler: no vector has a message */
+	n = msi_proc_interrupts_count(MSI_IRQ_NAME);
+	ASSERT_EQ(0, n) TH_LOG("%ld vectors with a handler right after open",
+			       n);
 	/* Not enabled: the old eventfd gets nothing */
 	VD_ASSERT_OK(msi_fire(md, 1));
 	VD_ASSERT_QUIET(efd, "vector 1 after reopen, not enabled");
@@ -255,7 +257,6 @@ TEST_F(life, reopen_fresh)
 	VD_ASSERT_OK(msi_fire(md, 1));
 	VD_ASSERT_EVENT(efd, &val, "vector 1 enabled after reopen");
 	ASSERT_EQ(1, val);
-	free(m);
 	close(efd);
 }
 
@@ -307,7 +308,7 @@ TEST_F(life, reopen_resize)
 TEST_F(life, reset_keeps_messages)
 {
 	struct msi_dev *md = &self->md;
-	struct vfio_irq_msi_msg *m0, *m1;
+	struct vfio_platform_msi_msg *m0, *m1;
 	uint32_t data;
 	uint64_t addr, val;
 	unsigned int v;
@@ -323,10 +324,10 @@ TEST_F(life, reset_keeps_messages)
 	ASSERT_TRUE(m0 && m1);
 	for (v = 0; v < 4; v++)
 		VD_ASSERT_OK(msi_enable(md, v, efd));
-	VD_ASSERT_OK(msi_get_msgs(md, m0, NULL));
+	VD_ASSERT_OK(msi_get_msgs(md, 0, 4, m0));
 	VD_ASSERT_OK(vfio_dev_reset(md->vd.device));
-	VD_ASSERT_OK(msi_get_msgs(md, m1, NULL));
-	for (v = 0; v < md->nvec; v++)
+	VD_ASSERT_OK(msi_get_msgs(md, 0, 4, m1));
+	for (v = 0; v < 4; v++)
 		ASSERT_EQ(0, memcmp(&m0[v], &m1[v], sizeof(m0[v])))
 			TH_LOG("vector %u: message changed by the reset", v);
 	/* PROGRAMMED: the kernel programs the device again after a reset */
@@ -370,7 +371,7 @@ static void user_reset_enable(struct __test_metadata *_metadata,
 			      struct msi_dev *md, const char *mode)
 {
 	const unsigned int v = 1;
-	struct vfio_irq_msi_msg *m;
+	struct vfio_platform_msi_msg *m;
 	uint64_t val, addr;
 	uint32_t data;
 	int efd;
@@ -387,7 +388,7 @@ static void user_reset_enable(struct __test_metadata *_metadata,
 	user_reset(_metadata, md, v);
 	VD_ASSERT_OK(msi_enable(md, v, -1));
 	VD_ASSERT_OK(msi_enable(md, v, efd));
-	VD_ASSERT_OK(msi_get_msgs(md, m, NULL));
+	VD_ASSERT_OK(msi_get_msgs(md, v, 1, &m[v]));
 	td_get_entry(md->regs, v, &addr, &data);
 	ASSERT_EQ(m[v].address, addr) TH_LOG("%s: not programmed on enable",
 					     mode);
@@ -424,39 +425,30 @@ TEST_F(life, user_reset_enable_irqchip)
 	user_reset_enable(_metadata, &self->md, MSI_MODE_IRQCHIP);
 }
 
-/* Generic mode with msi_vectors = 0: no MSI index; EBUSY while open */
-TEST_F(life, generic_no_vectors)
+/*
+ * Generic mode: the kernel does not know how many vectors the device has,
+ * the user says it when asking for the MSIs (0 is refused); the index has
+ * that count.
+ */
+TEST_F(life, generic_needs_count)
 {
 	struct msi_dev *md = &self->md;
+	struct vfio_platform_msi_feature_msi f;
 	struct vfio_irq_info ii;
-	unsigned int n = 0;
-	int ret;
 
-	ret = msi_vectors_get(&self->saved_vectors);
-	if (ret)
-		SKIP(return, "no %s: %s", MSI_VECTORS_ATTR,
-		     vd_errno_name(-ret));
-	self->restore_vectors = true;
 	VD_ASSERT_OK(msi_mode_set(MSI_MODE_GENERIC));
 	snprintf(md->mode, sizeof(md->mode), "%s", MSI_MODE_GENERIC);
-	VD_ASSERT_OK(msi_vectors_set(0));
-	VD_ASSERT_OK(msi_vectors_get(&n));
-	ASSERT_EQ(0, n);
-
 	VD_ASSERT_OPEN(&md->vd, vfio_dev_open(&md->vd));
 	EXPECT_EQ(VD_NUM_WIRED, md->vd.info.num_irqs);
+	VD_ASSERT_OK(msi_opt_get(md->vd.device, &f));
+	EXPECT_LE(VPMSI_NUM_VECTORS, f.max_nvec);
+	VD_EXPECT_ERR(EINVAL, msi_opt_in(md->vd.device, 0));
 	VD_EXPECT_ERR(EINVAL, vfio_dev_irq_info(md->vd.device, VD_NUM_WIRED,
 						&ii));
-	VD_EXPECT_ERR(EINVAL, vfio_irq_set_trigger(md->vd.device,
-						   VD_NUM_WIRED, -1));
-	VD_EXPECT_ERR(EBUSY, msi_vectors_set(8));
+	VD_ASSERT_OK(msi_opt_in(md->vd.device, 8));
+	VD_ASSERT_OK(vfio_dev_irq_info(md->vd.device, VD_NUM_WIRED, &ii));
+	EXPECT_EQ(8, ii.count);
 	vfio_dev_close(&md->vd);
-
-	/* Closed: writable again, and the index is back */
-	VD_ASSERT_OK(msi_vectors_set(8));
-	VD_ASSERT_OK(msi_dev_open(md, MSI_MODE_GENERIC));
-	EXPECT_EQ(8, md->nvec);
-	EXPECT_EQ(VD_NUM_WIRED + 1, md->vd.info.num_irqs);
 }
 
 /*
@@ -514,7 +506,7 @@ static void *window_snapshot(char *why, size_t len)
 static void closed_device_is_reset(struct __test_metadata *_metadata,
 				   struct msi_dev *md, const char *mode)
 {
-	struct vfio_irq_msi_msg m[2];
+	struct vfio_platform_msi_msg m[2];
 	void *win;
 	char why[200] = "";
 	uint64_t addr, val;
@@ -524,23 +516,16 @@ static void closed_device_is_reset(struct __test_metadata *_metadata,
 
 	efd = efd_create();
 	VD_ASSERT_OK(efd);
-	if (!strcmp(mode, MSI_MODE_GENERIC))
-		VD_ASSERT_OK(msi_vectors_set(2));
-	ret = msi_dev_open(md, mode);
+	ret = msi_dev_open_nvec(md, mode, 2);
 	if (ret == -EOPNOTSUPP)
 		SKIP(return, "%s", md->why);
 	ASSERT_EQ(0, ret) TH_LOG("%s", md->why);
 	for (v = 0; v < 2; v++)
 		VD_ASSERT_OK(msi_enable(md, v, efd));
 	if (!strcmp(mode, MSI_MODE_GENERIC)) {
-		struct vfio_irq_msi_msg *all = calloc(md->nvec, sizeof(*all));
-
-		ASSERT_NE(NULL, all);
-		VD_ASSERT_OK(msi_get_msgs(md, all, NULL));
-		memcpy(m, all, sizeof(m));
-		free(all);
+		VD_ASSERT_OK(msi_get_msgs(md, 0, 2, m));
 		for (v = 0; v < 2; v++) {
-			ASSERT_TRUE(m[v].flags & VFIO_IRQ_MSI_MSG_VALID);
+			ASSERT_TRUE(m[v].flags & VFIO_PLATFORM_MSI_MSG_VALID);
 			td_set_entry(md->regs, v, m[v].address, m[v].data);
 			td_mask(md->regs, v, 0);
 		}
@@ -581,12 +566,6 @@ TEST_F(life, closed_reset_irqchip)
 
 TEST_F(life, closed_reset_generic)
 {
-	int ret = msi_vectors_get(&self->saved_vectors);
-
-	if (ret)
-		SKIP(return, "no %s: %s", MSI_VECTORS_ATTR,
-		     vd_errno_name(-ret));
-	self->restore_vectors = true;
 	closed_device_is_reset(_metadata, &self->md, MSI_MODE_GENERIC);
 }
 

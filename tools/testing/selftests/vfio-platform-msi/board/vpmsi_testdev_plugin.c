@@ -14,8 +14,8 @@
  *            device (the default)
  *   irqchip  messages programmed by the kernel, vectors masked at the
  *            interrupt controller
- *   generic  nothing: the vector count comes from the device's
- *            msi_vectors attribute and userspace programs the table
+ *   generic  nothing: the user says how many vectors when it asks for
+ *            the MSIs, and programs the table itself
  *
  * Regions: the register window (region 0) takes 64-bit accesses at every
  * doubleword (it has a 64-bit register, LAST_MSI_NS), so read() and write()

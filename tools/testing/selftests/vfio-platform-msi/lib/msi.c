@@ -75,17 +75,6 @@ int msi_mode_set(const char *mode)
 	return msi_write_str(MSI_MODE_PARAM, mode);
 }
 
-static int msi_vectors_path(char *path, size_t len)
-{
-	const char *name = msi_dev_name();
-
-	if (!name)
-		return -ENOENT;
-	snprintf(path, len, "/sys/bus/platform/devices/%s/%s", name,
-		 MSI_VECTORS_ATTR);
-	return 0;
-}
-
 static int msi_read_uint(const char *path, unsigned int *n)
 {
 	char buf[32], *end;
@@ -111,20 +100,6 @@ static int msi_write_uint(const char *path, unsigned int n)
 	return msi_write_str(path, buf);
 }
 
-int msi_vectors_get(unsigned int *n)
-{
-	char path[256];
-
-	return msi_vectors_path(path, sizeof(path)) ?: msi_read_uint(path, n);
-}
-
-int msi_vectors_set(unsigned int n)
-{
-	char path[256];
-
-	return msi_vectors_path(path, sizeof(path)) ?: msi_write_uint(path, n);
-}
-
 int msi_plugin_nvec_get(unsigned int *n)
 {
 	return msi_read_uint(MSI_NVEC_PARAM, n);
@@ -141,10 +116,86 @@ static int msi_why(struct msi_dev *md, int err, const char *fmt, const char *s)
 	return err;
 }
 
-int msi_dev_open(struct msi_dev *md, const char *mode)
+int msi_feature(int devfd, uint32_t feature, uint32_t flags, void *data,
+		size_t size)
+{
+	struct vfio_device_feature *f;
+	int ret;
+
+	f = calloc(1, sizeof(*f) + size);
+	if (!f)
+		return -ENOMEM;
+	f->argsz = sizeof(*f) + size;
+	f->flags = feature | flags;
+	if (size)
+		memcpy(f->data, data, size);
+	ret = ioctl(devfd, VFIO_DEVICE_FEATURE, f) ? -errno : 0;
+	if (!ret && size)
+		memcpy(data, f->data, size);
+	free(f);
+	return ret;
+}
+
+int msi_opt_get(int devfd, struct vfio_platform_msi_feature_msi *f)
+{
+	memset(f, 0, sizeof(*f));
+	return msi_feature(devfd, VFIO_PLATFORM_MSI_FEATURE_MSI,
+			   VFIO_DEVICE_FEATURE_GET, f, sizeof(*f));
+}
+
+int msi_opt_in(int devfd, uint32_t nvec)
+{
+	struct vfio_platform_msi_feature_msi f = {
+		.flags = VFIO_PLATFORM_MSI_ENABLE,
+		.nvec = nvec,
+	};
+
+	return msi_feature(devfd, VFIO_PLATFORM_MSI_FEATURE_MSI,
+			   VFIO_DEVICE_FEATURE_SET, &f, sizeof(f));
+}
+
+int msi_opt_out(int devfd)
+{
+	struct vfio_platform_msi_feature_msi f = { 0 };
+
+	return msi_feature(devfd, VFIO_PLATFORM_MSI_FEATURE_MSI,
+			   VFIO_DEVICE_FEATURE_SET, &f, sizeof(f));
+}
+
+int msi_read_msgs(int devfd, uint32_t first, uint32_t nr,
+		  struct vfio_platform_msi_msg *msgs, uint32_t *gen)
+{
+	struct vfio_platform_msi_feature_msi_msgs *m;
+	size_t size = sizeof(*m) + (size_t)nr * sizeof(m->msgs[0]);
+	int ret;
+
+	m = calloc(1, size);
+	if (!m)
+		return -ENOMEM;
+	m->first = first;
+	m->nr = nr;
+	ret = msi_feature(devfd, VFIO_PLATFORM_MSI_FEATURE_MSI_MSGS,
+			  VFIO_DEVICE_FEATURE_GET, m, size);
+	if (!ret) {
+		memcpy(msgs, m->msgs, (size_t)nr * sizeof(m->msgs[0]));
+		if (gen)
+			*gen = m->generation;
+	}
+	free(m);
+	return ret;
+}
+
+int msi_notify_set(int devfd, int32_t fd)
+{
+	struct vfio_platform_msi_feature_msi_notify n = { .fd = fd };
+
+	return msi_feature(devfd, VFIO_PLATFORM_MSI_FEATURE_MSI_NOTIFY,
+			   VFIO_DEVICE_FEATURE_SET, &n, sizeof(n));
+}
+
+int msi_dev_open_legacy(struct msi_dev *md, const char *mode)
 {
 	struct vfio_region_info ri;
-	struct vfio_irq_info ii;
 	char cur[16] = "";
 	int ret;
 
@@ -187,25 +238,75 @@ int msi_dev_open(struct msi_dev *md, const char *mode)
 		msi_why(md, ret, "%s", "mmap of region 0");
 		goto err;
 	}
-	if (md->vd.info.num_irqs <= VD_NUM_WIRED) {
-		ret = -ENODEV;
+	/* Upstream's view until the MSIs are asked for */
+	if (md->vd.info.num_irqs != VD_NUM_WIRED) {
+		ret = -EPROTO;
 		snprintf(md->why, sizeof(md->why),
-			 "no MSI index: num_irqs %u in mode %s",
-			 md->vd.info.num_irqs, md->mode);
+			 "num_irqs %u before asking for the MSIs",
+			 md->vd.info.num_irqs);
 		goto err;
 	}
 	md->index = VD_NUM_WIRED;
-	ret = vfio_dev_irq_info(md->vd.device, md->index, &ii);
-	if (ret) {
-		msi_why(md, ret, "%s", "GET_IRQ_INFO(MSI index)");
-		goto err;
-	}
-	md->nvec = ii.count;
-	md->info_flags = ii.flags;
 	return 0;
 
 err:
 	msi_dev_close(md);
+	return ret;
+}
+
+int msi_dev_opt_in(struct msi_dev *md, unsigned int nvec)
+{
+	struct vfio_platform_msi_feature_msi f;
+	struct vfio_irq_info ii;
+	int ret;
+
+	ret = msi_opt_get(md->vd.device, &f);
+	if (ret) {
+		if (ret == -ENOTTY)
+			ret = -ENODEV;
+		msi_why(md, ret, "%s", "no MSI feature (GET)");
+		return ret;
+	}
+	if (!nvec && !strcmp(md->mode, MSI_MODE_GENERIC))
+		nvec = MSI_GENERIC_NVEC;
+	ret = msi_opt_in(md->vd.device, nvec);
+	if (ret) {
+		msi_why(md, ret, "%s", "asking for the MSIs (FEATURE_MSI SET)");
+		return ret;
+	}
+	ret = vfio_dev_device_info(md->vd.device, &md->vd.info);
+	if (ret) {
+		msi_why(md, ret, "%s", "GET_INFO after the opt-in");
+		return ret;
+	}
+	if (md->vd.info.num_irqs != f.index + 1) {
+		ret = -EPROTO;
+		snprintf(md->why, sizeof(md->why),
+			 "num_irqs %u after the opt-in, MSI index %u",
+			 md->vd.info.num_irqs, f.index);
+		return ret;
+	}
+	md->index = f.index;
+	ret = vfio_dev_irq_info(md->vd.device, md->index, &ii);
+	if (ret) {
+		msi_why(md, ret, "%s", "GET_IRQ_INFO(MSI index)");
+		return ret;
+	}
+	md->nvec = ii.count;
+	md->info_flags = ii.flags;
+	return 0;
+}
+
+int msi_dev_open_nvec(struct msi_dev *md, const char *mode, unsigned int nvec)
+{
+	int ret;
+
+	ret = msi_dev_open_legacy(md, mode);
+	if (!ret) {
+		ret = msi_dev_opt_in(md, nvec);
+		if (ret)
+			msi_dev_close(md);
+	}
 	return ret;
 }
 
@@ -235,11 +336,11 @@ int msi_irq_info_raw(int devfd, uint32_t index, void *buf, size_t len,
 	return ioctl(devfd, VFIO_DEVICE_GET_IRQ_INFO, buf) ? -errno : 0;
 }
 
-int msi_irq_info(int devfd, uint32_t index, struct vfio_irq_info_ext **info,
+int msi_irq_info(int devfd, uint32_t index, struct vfio_platform_msi_irq_info **info,
 		 size_t *len)
 {
-	struct vfio_irq_info_ext probe;
-	struct vfio_irq_info_ext *buf;
+	struct vfio_platform_msi_irq_info probe;
+	struct vfio_platform_msi_irq_info *buf;
 	size_t need;
 	int ret;
 
@@ -267,20 +368,20 @@ int msi_irq_info(int devfd, uint32_t index, struct vfio_irq_info_ext **info,
 	return 0;
 }
 
-const char *msi_chain_check(const struct vfio_irq_info_ext *info, size_t len)
+const char *msi_chain_check(const struct vfio_platform_msi_irq_info *info, size_t len)
 {
 	const struct vfio_info_cap_header *hdr;
 	uint32_t off, prev = 0;
 	int n;
 
-	if (!(info->flags & VFIO_IRQ_INFO_FLAG_CAPS))
+	if (!(info->flags & VFIO_PLATFORM_MSI_IRQ_INFO_FLAG_CAPS))
 		return info->cap_offset ? "cap_offset set without FLAG_CAPS" :
 					  NULL;
 	for (off = info->cap_offset, n = 0; off; off = hdr->next, n++) {
 		if (n >= MSI_MAX_CAPS)
 			return "too many capabilities (a loop?)";
 		if (off < MSI_INFO_EXT_SIZE)
-			return "capability inside struct vfio_irq_info_ext";
+			return "capability inside struct vfio_platform_msi_irq_info";
 		if (off % 8)
 			return "capability not 8-byte aligned";
 		if (off <= prev)
@@ -296,14 +397,14 @@ const char *msi_chain_check(const struct vfio_irq_info_ext *info, size_t len)
 }
 
 const struct vfio_info_cap_header *
-msi_cap_find(const struct vfio_irq_info_ext *info, size_t len, uint16_t id,
+msi_cap_find(const struct vfio_platform_msi_irq_info *info, size_t len, uint16_t id,
 	     size_t *caplen)
 {
 	const struct vfio_info_cap_header *hdr;
 	uint32_t off;
 
 	if (msi_chain_check(info, len) ||
-	    !(info->flags & VFIO_IRQ_INFO_FLAG_CAPS))
+	    !(info->flags & VFIO_PLATFORM_MSI_IRQ_INFO_FLAG_CAPS))
 		return NULL;
 	for (off = info->cap_offset; off; off = hdr->next) {
 		hdr = (const void *)((const uint8_t *)info + off);
@@ -316,26 +417,15 @@ msi_cap_find(const struct vfio_irq_info_ext *info, size_t len, uint16_t id,
 	return NULL;
 }
 
-const struct vfio_irq_info_cap_type *
-msi_cap_type(const struct vfio_irq_info_ext *info, size_t len)
+const struct vfio_platform_msi_irq_info_cap_msi *
+msi_cap_msi(const struct vfio_platform_msi_irq_info *info, size_t len)
 {
+	const struct vfio_platform_msi_irq_info_cap_msi *cap;
 	const struct vfio_info_cap_header *hdr;
 	size_t room;
 
-	hdr = msi_cap_find(info, len, VFIO_IRQ_INFO_CAP_TYPE, &room);
-	if (!hdr || room < sizeof(struct vfio_irq_info_cap_type))
-		return NULL;
-	return (const void *)hdr;
-}
-
-const struct vfio_irq_info_cap_msi_msgs *
-msi_cap_msgs(const struct vfio_irq_info_ext *info, size_t len)
-{
-	const struct vfio_irq_info_cap_msi_msgs *cap;
-	const struct vfio_info_cap_header *hdr;
-	size_t room;
-
-	hdr = msi_cap_find(info, len, VFIO_IRQ_INFO_CAP_MSI_MSGS, &room);
+	hdr = msi_cap_find(info, len, VFIO_PLATFORM_MSI_IRQ_INFO_CAP_MSI,
+			   &room);
 	if (!hdr || room < sizeof(*cap))
 		return NULL;
 	cap = (const void *)hdr;
@@ -344,26 +434,29 @@ msi_cap_msgs(const struct vfio_irq_info_ext *info, size_t len)
 	return cap;
 }
 
-int msi_get_msgs(struct msi_dev *md, struct vfio_irq_msi_msg *msgs,
-		 uint32_t *cap_flags)
+int msi_cap_read(struct msi_dev *md, uint32_t *flags, uint32_t *gen,
+		 struct vfio_platform_msi_msg *msgs)
 {
-	const struct vfio_irq_info_cap_msi_msgs *cap;
-	struct vfio_irq_info_ext *info;
+	const struct vfio_platform_msi_irq_info_cap_msi *cap;
+	struct vfio_platform_msi_irq_info *info;
 	size_t len;
 	int ret;
 
 	ret = msi_irq_info(md->vd.device, md->index, &info, &len);
 	if (ret)
 		return ret;
-	cap = msi_cap_msgs(info, len);
+	cap = msi_cap_msi(info, len);
 	if (!cap) {
 		ret = -ENOENT;
-	} else if (cap->nr != md->nvec) {
+	} else if (msgs && cap->nr != md->nvec) {
 		ret = -ERANGE;
 	} else {
-		memcpy(msgs, cap->msgs, md->nvec * sizeof(*msgs));
-		if (cap_flags)
-			*cap_flags = cap->flags;
+		if (msgs)
+			memcpy(msgs, cap->msgs, md->nvec * sizeof(*msgs));
+		if (flags)
+			*flags = cap->flags;
+		if (gen)
+			*gen = cap->generation;
 	}
 	free(info);
 	return ret;

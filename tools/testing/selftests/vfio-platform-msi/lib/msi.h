@@ -4,11 +4,14 @@
  * testdev.h:
  *
  *  - the device with its MSI index: open (optionally in a given msi_mode of
- *    the test device's plug-in), map the register window, find the index;
+ *    the test device's plug-in), map the register window, ask for the
+ *    MSIs (VFIO_PLATFORM_MSI_FEATURE_MSI) and find the index;
+ *  - the driver's VFIO_DEVICE_FEATUREs: the MSI opt-in, message reads, the
+ *    notify eventfd;
  *  - VFIO_DEVICE_GET_IRQ_INFO with capabilities: argsz negotiation, a
- *    checked walk of the chain, lookup of a capability;
+ *    checked walk of the chain, lookup of the MSI capability;
  *  - VFIO_DEVICE_SET_IRQS over a range of vectors;
- *  - the plug-in's knobs (msi_mode, msi_vectors) and system counters for
+ *  - the plug-in's knobs (msi_mode, msi_nvec) and system counters for
  *    leak checks (/proc/interrupts, /proc/meminfo, /sys/kernel/irq).
  *
  * Same conventions as vfio_dev.h: 0 (or a count) or a negative errno, never
@@ -34,15 +37,15 @@
 #define MSI_MODE_IRQCHIP	"irqchip"
 #define MSI_MODE_GENERIC	"generic"
 #define MSI_MODE_DEFAULT	MSI_MODE_DEVICE
-/* /sys/bus/platform/devices/<dev>/msi_vectors: generic mode's count */
-#define MSI_VECTORS_ATTR	"msi_vectors"
+/* Vectors msi_dev_open() asks for in generic mode (the user says how many) */
+#define MSI_GENERIC_NVEC	8
 
 /* The name of a vector's handler in /proc/interrupts */
 #define MSI_IRQ_NAME		"vfio-msi"
 
 /* Size of struct vfio_irq_info (upstream) and of the extended structure */
 #define MSI_INFO_V1_SIZE	((uint32_t)sizeof(struct vfio_irq_info))
-#define MSI_INFO_EXT_SIZE	((uint32_t)sizeof(struct vfio_irq_info_ext))
+#define MSI_INFO_EXT_SIZE	((uint32_t)sizeof(struct vfio_platform_msi_irq_info))
 
 struct msi_dev {
 	struct vfio_dev vd;
@@ -61,10 +64,21 @@ const char *msi_dev_name(void);
 /*
  * Open the device. With a @mode, set the plug-in's msi_mode first (and
  * remember the old one for msi_dev_close()); -EOPNOTSUPP if the plug-in
- * has no such parameter. Maps the register window. -ENODEV if the device
- * has no MSI index. md->why says what failed.
+ * has no such parameter. Maps the register window, asks for @nvec MSIs
+ * (0: all the plug-in has, MSI_GENERIC_NVEC in generic mode) and reads the
+ * device info again. -ENODEV if the device has no MSI feature. md->why
+ * says what failed.
  */
-int msi_dev_open(struct msi_dev *md, const char *mode);
+int msi_dev_open_nvec(struct msi_dev *md, const char *mode, unsigned int nvec);
+/* The same in two steps: open without asking for MSIs (upstream's view) */
+int msi_dev_open_legacy(struct msi_dev *md, const char *mode);
+/* ... then ask for @nvec of them: 0 or -errno (md->why), nothing closed */
+int msi_dev_opt_in(struct msi_dev *md, unsigned int nvec);
+static inline int msi_dev_open(struct msi_dev *md, const char *mode)
+{
+	return msi_dev_open_nvec(md, mode, 0);
+}
+
 /* Close what is open and restore msi_mode; safe to call twice */
 void msi_dev_close(struct msi_dev *md);
 
@@ -79,8 +93,26 @@ int msi_mode_set(const char *mode);
 /* The plug-in's msi_nvec: vectors offered from the next open (0: all) */
 int msi_plugin_nvec_get(unsigned int *n);
 int msi_plugin_nvec_set(unsigned int n);
-int msi_vectors_get(unsigned int *n);
-int msi_vectors_set(unsigned int n);
+
+/*
+ * VFIO_DEVICE_FEATURE @feature with @flags (GET, SET or PROBE) and @size
+ * bytes of @data (copied in and back): 0 or -errno.
+ */
+int msi_feature(int devfd, uint32_t feature, uint32_t flags, void *data,
+		size_t size);
+/* VFIO_PLATFORM_MSI_FEATURE_MSI: GET into *f; SET ENABLE with @nvec / off */
+int msi_opt_get(int devfd, struct vfio_platform_msi_feature_msi *f);
+int msi_opt_in(int devfd, uint32_t nvec);
+int msi_opt_out(int devfd);
+/*
+ * VFIO_PLATFORM_MSI_FEATURE_MSI_MSGS: the messages of [first, first + nr)
+ * into @msgs, the generation into *gen (if not NULL). Gives each vector a
+ * message. 0 or -errno.
+ */
+int msi_read_msgs(int devfd, uint32_t first, uint32_t nr,
+		  struct vfio_platform_msi_msg *msgs, uint32_t *gen);
+/* VFIO_PLATFORM_MSI_FEATURE_MSI_NOTIFY: @fd (-1: none) */
+int msi_notify_set(int devfd, int32_t fd);
 
 /*
  * One VFIO_DEVICE_GET_IRQ_INFO with argsz @argsz on a zeroed buffer of
@@ -93,31 +125,36 @@ int msi_irq_info_raw(int devfd, uint32_t index, void *buf, size_t len,
  * learn the size from argsz, ask again with a buffer that big. On success
  * *info is malloc()ed (free() it) and *len is the buffer's size.
  */
-int msi_irq_info(int devfd, uint32_t index, struct vfio_irq_info_ext **info,
+int msi_irq_info(int devfd, uint32_t index, struct vfio_platform_msi_irq_info **info,
 		 size_t *len);
 /*
  * Check the chain of a reply of @len bytes: offsets in bounds, 8-byte
  * aligned, each past the previous capability, headers that fit. NULL if
  * sound, else what is wrong (a static string).
  */
-const char *msi_chain_check(const struct vfio_irq_info_ext *info, size_t len);
+const char *msi_chain_check(const struct vfio_platform_msi_irq_info *info, size_t len);
 /* The capability @id of a checked chain, or NULL; *caplen its room */
 const struct vfio_info_cap_header *
-msi_cap_find(const struct vfio_irq_info_ext *info, size_t len, uint16_t id,
+msi_cap_find(const struct vfio_platform_msi_irq_info *info, size_t len, uint16_t id,
 	     size_t *caplen);
-const struct vfio_irq_info_cap_type *
-msi_cap_type(const struct vfio_irq_info_ext *info, size_t len);
-/* MSI_MSGS, if it and its @nr entries fit in the reply */
-const struct vfio_irq_info_cap_msi_msgs *
-msi_cap_msgs(const struct vfio_irq_info_ext *info, size_t len);
+/* The MSI capability, if it and its @nr entries fit in the reply */
+const struct vfio_platform_msi_irq_info_cap_msi *
+msi_cap_msi(const struct vfio_platform_msi_irq_info *info, size_t len);
 
 /*
- * A snapshot of the index's messages: @msgs gets md->nvec entries.
- * *cap_flags (if not NULL) the capability's flags. 0 or -errno (-ENOENT:
- * no MSI_MSGS capability).
+ * The MSI capability of the index: *flags its flags, *gen its generation
+ * (each if not NULL), and, when @msgs is not NULL, its md->nvec messages
+ * (-ERANGE if it has another number: PROGRAMMED has none). 0 or -errno
+ * (-ENOENT: no MSI capability).
  */
-int msi_get_msgs(struct msi_dev *md, struct vfio_irq_msi_msg *msgs,
-		 uint32_t *cap_flags);
+int msi_cap_read(struct msi_dev *md, uint32_t *flags, uint32_t *gen,
+		 struct vfio_platform_msi_msg *msgs);
+/* Messages of [first, first + nr) through msi_read_msgs() */
+static inline int msi_get_msgs(struct msi_dev *md, uint32_t first,
+			       uint32_t nr, struct vfio_platform_msi_msg *msgs)
+{
+	return msi_read_msgs(md->vd.device, first, nr, msgs, NULL);
+}
 
 /* SET_IRQS on [start, start + count) of the MSI index */
 int msi_set_fds(int devfd, uint32_t index, uint32_t action, uint32_t start,

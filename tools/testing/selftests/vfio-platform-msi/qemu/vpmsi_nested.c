@@ -5,10 +5,10 @@
  * window at the platform bus, IRQ index i at platform-bus SPI 112 + i.
  *
  * It checks the device's identity registers at probe and counts the
- * interrupts of the three IRQ indexes that QEMU wires: line 0 (level),
- * line 1 (edge) and the MSI index, which QEMU treats as one more edge
- * interrupt (MSI vector 0). Every interrupt is reported on the console, so
- * that the outer guest, which drives the device model, can follow.
+ * interrupts of the two IRQ indexes that QEMU wires: line 0 (level) and
+ * line 1 (edge). QEMU does not ask for the device's MSIs, so it has no MSI
+ * index. Every interrupt is reported on the console, so that the outer
+ * guest, which drives the device model, can follow.
  *
  * QEMU's vfio-platform takes the first MMIO access to the device after an
  * interrupt as its end of interrupt: it lowers the guest's line and, for a
@@ -33,7 +33,6 @@
 enum {
 	VPMSI_NESTED_LEVEL,	/* index 0: wired line 0 */
 	VPMSI_NESTED_EDGE,	/* index 1: wired line 1 */
-	VPMSI_NESTED_MSI,	/* index 2: the MSI index, vector 0 */
 	VPMSI_NESTED_NR_IRQS,
 };
 
@@ -47,7 +46,6 @@ struct vpmsi_nested {
 	atomic_t level;		/* level interrupts that found the line high */
 	atomic_t spurious;	/* level interrupts that found it low */
 	atomic_t edge;
-	atomic_t msi;
 };
 
 static irqreturn_t vpmsi_nested_level(int irq, void *data)
@@ -89,23 +87,12 @@ static irqreturn_t vpmsi_nested_edge(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
-static irqreturn_t vpmsi_nested_msi(int irq, void *data)
-{
-	struct vpmsi_nested *nd = data;
-	u32 vector = readl(nd->regs + VPMSI_REG_LAST_VECTOR);
-
-	dev_info(nd->dev, "msi count=%d vector=%u\n",
-		 atomic_inc_return(&nd->msi), vector);
-	return IRQ_HANDLED;
-}
-
 static const struct {
 	irq_handler_t handler;
 	const char *name;
 } vpmsi_nested_irqs[VPMSI_NESTED_NR_IRQS] = {
 	[VPMSI_NESTED_LEVEL] = { vpmsi_nested_level, "vpmsi-nested-level" },
 	[VPMSI_NESTED_EDGE] = { vpmsi_nested_edge, "vpmsi-nested-edge" },
-	[VPMSI_NESTED_MSI] = { vpmsi_nested_msi, "vpmsi-nested-msi" },
 };
 
 static int vpmsi_nested_probe(struct platform_device *pdev)
