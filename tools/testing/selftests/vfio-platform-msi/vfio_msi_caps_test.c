@@ -621,4 +621,92 @@ TEST_F(gen, bad_input)
 					  VFIO_DEVICE_FEATURE_PROBE, NULL, 0));
 }
 
+/* The Linux interrupt of vector @v of the device, from /proc/interrupts */
+static int vector_virq(struct msi_dev *md, unsigned int v)
+{
+	char line[1024], name[128];
+	int virq = -ENOENT;
+	FILE *f;
+
+	snprintf(name, sizeof(name), "%s[%u](%s)", MSI_IRQ_NAME, v,
+		 msi_dev_name());
+	f = fopen("/proc/interrupts", "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, name) && sscanf(line, " %d:", &virq) == 1)
+			break;
+	fclose(f);
+	return virq;
+}
+
+#define MOVE_MSG_PARAM "/sys/module/vpmsi_testdev_plugin/parameters/move_msg"
+
+/* The board's hook: hand interrupt @virq the message @m */
+static int move_msg(int virq, const struct vfio_platform_msi_msg *m)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%d %llx %x", virq,
+		 (unsigned long long)m->address, m->data);
+	return msi_write_str(MOVE_MSG_PARAM, buf);
+}
+
+/*
+ * A message that changes (the board's hook plays an interrupt controller
+ * that moves a vector): the generation grows, the notify eventfd is
+ * signalled, a read gives the new message; the same message again is no
+ * change. The ITS itself never moves one, so MAY_CHANGE stays clear.
+ */
+TEST_F(gen, message_change_notifies)
+{
+	struct msi_dev *md = &self->md;
+	struct vfio_platform_msi_msg m0, moved, m;
+	uint32_t gen, flags;
+	uint64_t val;
+	int efd, virq;
+
+	if (access(MOVE_MSG_PARAM, W_OK))
+		SKIP(return, "no %s", MOVE_MSG_PARAM);
+	efd = efd_create();
+	VD_ASSERT_OK(efd);
+	VD_ASSERT_OK(msi_notify_set(md->vd.device, efd));
+	VD_ASSERT_OK(msi_read_msgs(md->vd.device, 5, 1, &m0, &gen));
+	ASSERT_EQ(0, gen);
+	virq = vector_virq(md, 5);
+	ASSERT_LT(0, virq) TH_LOG("vector 5 has no interrupt: %s",
+				  vd_errno_name(-virq));
+
+	moved = m0;
+	moved.data ^= 0x1;
+	VD_ASSERT_OK(move_msg(virq, &moved));
+	VD_ASSERT_EVENT(efd, &val, "the notify eventfd after a move");
+	ASSERT_EQ(1, val);
+	VD_ASSERT_OK(msi_read_msgs(md->vd.device, 5, 1, &m, &gen));
+	EXPECT_EQ(1, gen);
+	EXPECT_EQ(moved.address, m.address);
+	EXPECT_EQ(moved.data, m.data);
+	VD_ASSERT_OK(msi_cap_read(md, &flags, &gen, NULL));
+	EXPECT_EQ(1, gen) TH_LOG("the capability's generation");
+	EXPECT_EQ(0, flags & VFIO_PLATFORM_MSI_CAP_MAY_CHANGE);
+
+	/* The same message again is no change */
+	VD_ASSERT_OK(move_msg(virq, &moved));
+	VD_ASSERT_QUIET(efd, "no change, yet notified");
+
+	/* Back: a change again; then the notify eventfd removed */
+	VD_ASSERT_OK(move_msg(virq, &m0));
+	VD_ASSERT_EVENT(efd, &val, "the notify eventfd after moving back");
+	VD_ASSERT_OK(msi_read_msgs(md->vd.device, 5, 1, &m, &gen));
+	EXPECT_EQ(2, gen);
+	EXPECT_EQ(0, memcmp(&m, &m0, sizeof(m)));
+	VD_ASSERT_OK(msi_notify_set(md->vd.device, -1));
+	VD_ASSERT_OK(move_msg(virq, &moved));
+	VD_ASSERT_QUIET(efd, "notified after the eventfd was removed");
+	VD_ASSERT_OK(move_msg(virq, &m0));
+	VD_ASSERT_OK(msi_read_msgs(md->vd.device, 5, 1, &m, &gen));
+	EXPECT_EQ(4, gen);
+	close(efd);
+}
+
 TEST_HARNESS_MAIN

@@ -40,6 +40,7 @@
 #include <linux/device.h>
 #include <linux/hw_breakpoint.h>
 #include <linux/iopoll.h>
+#include <linux/irq.h>
 #include <linux/moduleparam.h>
 #include <linux/module.h>
 #include <linux/msi.h>
@@ -128,6 +129,45 @@ MODULE_PARM_DESC(watch_offset, "8-byte aligned offset of the doubleword to watch
 
 module_param_cb(watch_hits, &vpmsi_watch_hits_ops, NULL, 0444);
 MODULE_PARM_DESC(watch_hits, "accesses to the watched doubleword since the open");
+
+/*
+ * move_msg: a test hook that plays an interrupt controller moving a
+ * vector to another message, which the GICv3 ITS never does. Writing
+ * "VIRQ ADDRESS DATA" hands that message to the MSI layer of interrupt
+ * VIRQ (the level whose chip writes messages to the device), as a
+ * controller does when it retargets a vector: dev-msi records it, the
+ * kernel's plug-in (if any) writes it into the device, and the VFIO user
+ * is told. Only the device's copy changes, not the controller: the test
+ * moves the vector back before it fires it.
+ */
+static int vpmsi_move_msg_set(const char *val, const struct kernel_param *kp)
+{
+	struct msi_msg msg = { };
+	struct irq_data *d;
+	unsigned int virq;
+	u64 addr;
+	u32 data;
+
+	if (sscanf(val, "%u %llx %x", &virq, &addr, &data) != 3)
+		return -EINVAL;
+	d = irq_get_irq_data(virq);
+	while (d && !(d->chip && d->chip->irq_write_msi_msg))
+		d = d->parent_data;
+	if (!d)
+		return -ENOENT;
+	msg.address_lo = lower_32_bits(addr);
+	msg.address_hi = upper_32_bits(addr);
+	msg.data = data;
+	d->chip->irq_write_msi_msg(d, &msg);
+	return 0;
+}
+
+static const struct kernel_param_ops vpmsi_move_msg_ops = {
+	.set = vpmsi_move_msg_set,
+};
+
+module_param_cb(move_msg, &vpmsi_move_msg_ops, NULL, 0200);
+MODULE_PARM_DESC(move_msg, "test hook: \"VIRQ ADDRESS DATA\" moves an MSI to that message (see the source)");
 
 #ifdef CONFIG_HAVE_HW_BREAKPOINT
 /* With the regions mapped (any callback): arm the watch if asked for. */
