@@ -95,3 +95,69 @@ VPM_QEMU_ARGS="-cpu cortex-a57 -smp 2"
 
 # What counts as a kernel splat in a guest log.
 VPM_SPLAT_RE='BUG:|WARNING:|Oops|KASAN|UBSAN|kernel BUG|Kernel panic|Call trace:|circular locking|recursive locking|inconsistent lock state|suspicious RCU|unreferenced object|stack-protector|Unable to handle kernel'
+
+# Other Debian suites (trixie, trixie-backports, sid), reached through a
+# private apt configuration in the cache: the host's /etc/apt is never
+# changed. vpm_suite_apt SUITE exports APT_CONFIG for the suite (every
+# apt-get/apt-cache call after it uses that suite's index) and updates the
+# index when it is missing or old. The mirror is the one the host's apt uses.
+# Sid's index may be past its Valid-Until date on a mirror that lags:
+# sid is read with check-valid-until=no.
+vpm_mirror() {
+	local m
+	m=$(apt-get indextargets --format '$(SITE)' 'Created-By: Packages' 2>/dev/null |
+		grep -m1 '/debian/\?$' || true)
+	echo "${m:-http://deb.debian.org/debian}"
+}
+
+vpm_suite_apt_done=
+vpm_suite_apt() {
+	local suite=$1 d kr=/usr/share/keyrings/debian-archive-keyring.gpg mirror opt=
+	d=$VPM_CACHE/apt/$suite
+	case " $vpm_suite_apt_done " in
+	*" $suite "*) export APT_CONFIG=$d/apt.conf; return 0 ;;
+	esac
+	[ -f "$kr" ] || vpm_need_tools "$kr:debian-archive-keyring"
+	mirror=$(APT_CONFIG= vpm_mirror)
+	mirror=${mirror%/}
+	mkdir -p "$d"/{lists/partial,archives/partial,etc/preferences.d,etc/sources.list.d}
+	[ -f "$d/status" ] || : >"$d/status"
+	[ "$suite" != sid ] || opt=" check-valid-until=no"
+	{
+		case $suite in
+		trixie|trixie-backports)
+			for s in trixie trixie-updates; do
+				echo "deb [signed-by=$kr] $mirror $s main"
+			done
+			echo "deb [signed-by=$kr] ${mirror%/debian}/debian-security trixie-security main"
+			[ "$suite" != trixie-backports ] ||
+				echo "deb [signed-by=$kr] $mirror trixie-backports main"
+			;;
+		sid) echo "deb [signed-by=$kr$opt] $mirror sid main" ;;
+		*) vpm_die "unknown suite '$suite'" ;;
+		esac
+	} >"$d/etc/sources.list"
+	cat >"$d/apt.conf" <<EOT
+Dir::State "$d";
+Dir::State::Lists "$d/lists";
+Dir::State::status "$d/status";
+Dir::Cache "$d";
+Dir::Cache::archives "$d/archives";
+Dir::Etc::SourceList "$d/etc/sources.list";
+Dir::Etc::SourceParts "$d/etc/sources.list.d";
+Dir::Etc::Preferences "$d/etc/preferences";
+Dir::Etc::PreferencesParts "$d/etc/preferences.d";
+APT::Architecture "$(dpkg --print-architecture)";
+APT::Architectures { "$(dpkg --print-architecture)"; "arm64"; };
+APT::Sandbox::User "root";
+EOT
+	export APT_CONFIG=$d/apt.conf
+	# The index is read again when it is 6 hours old (or VPM_APT_UPDATE=1):
+	# every 'make' asks fetch-kernel which kernel is the newest.
+	if [ "${VPM_APT_UPDATE:-0}" = 1 ] || [ -z "$(find "$d/.updated" -mmin -360 2>/dev/null)" ]; then
+		DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 ||
+			vpm_die "apt-get update for $suite failed"
+		touch "$d/.updated"
+	fi
+	vpm_suite_apt_done="$vpm_suite_apt_done $suite"
+}
