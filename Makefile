@@ -2,7 +2,8 @@
 #
 # vfio-platform-msi: out-of-tree build, test bench and checks.
 #
-#   make [KVER=6.12|6.1]        build the modules for a stock Debian arm64 kernel
+#   make [KVER=6.12|6.1|trixie-6.12|7.3|7.2]
+#                               build the modules for a stock Debian arm64 kernel
 #   make KDIR=... ARCH=... CROSS_COMPILE=...   build against any kernel tree
 #   make all-kernels            build for both stock kernels
 #   make selftests              build the static aarch64 selftests
@@ -31,6 +32,10 @@ ifeq ($(KDIR),)
 KENV		:= $(shell $(VPM_SRC)/scripts/fetch-kernel $(KVER) 2>/dev/null)
 KDIR		:= $(shell [ -n "$(KENV)" ] && . $(KENV) && echo $$KDIR)
 BUILD		:= $(OUT)/$(shell [ -n "$(KENV)" ] && . $(KENV) && echo $$KABI)
+# Kernels of a newer Debian build in their suite's build root
+# (scripts/build-root) with the compiler their headers name.
+KBROOT		:= $(shell [ -n "$(KENV)" ] && . $(KENV) && echo $$KBROOT)
+KCC		:= $(shell [ -n "$(KENV)" ] && . $(KENV) && echo $$KCC)
 else
 BUILD		:= $(OUT)/$(subst /,_,$(patsubst /%,%,$(abspath $(KDIR))))
 endif
@@ -47,7 +52,8 @@ modules:
 	@[ -n "$(KDIR)" ] || { echo "no kernel tree: run scripts/fetch-kernel $(KVER) to see why" >&2; exit 1; }
 	@$(VPM_SRC)/scripts/mktree $(BUILD)
 	@$(VPM_SRC)/scripts/kcompat-gen $(KDIR) $(BUILD)/.compat/vpm_compat_autoconf.h
-	$(MAKE) $(KBUILD_ARGS) modules
+	$(if $(KBROOT),$(VPM_SRC)/scripts/build-root exec $(KBROOT) --) \
+		$(MAKE) $(KBUILD_ARGS) $(if $(KBROOT),CC=$(KCC)) modules
 
 all-kernels:
 	$(MAKE) KVER=6.12 modules
