@@ -13,7 +13,8 @@
  *   page mapping in an xarray; map/unmap/iova_to_phys behave like a page
  *   table. Nothing translates real bus traffic: the board's devices are
  *   software models. debugfs "vpmsi_swiommu/mappings" lists the mappings.
- * - No IOMMU_RESV_SW_MSI region: MSI doorbell addresses stay physical.
+ * - MSI doorbell addresses stay physical: no IOMMU_RESV_SW_MSI region, or
+ *   on 7.x, which wants one, a window at the doorbell's own address.
  * - One iommu_group per device ID: clients whose "iommus" specifiers carry
  *   the same ID share a group, as devices behind one stream ID would.
  *
@@ -27,6 +28,7 @@
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
+#include <linux/irqchip/arm-gic-v3.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
@@ -34,6 +36,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/of.h>
+#include <linux/of_address.h>
 #include <linux/pfn.h>
 #include <linux/platform_device.h>
 #include <linux/seq_file.h>
@@ -112,8 +115,19 @@ static struct swiommu_domain *to_swiommu_domain(struct iommu_domain *domain)
 
 /* ---- identity (default) domain ---- */
 
-static int swiommu_identity_attach(struct iommu_domain *domain,
-				   struct device *dev)
+/*
+ * 7.x also passes attach_dev the domain the device was attached to before.
+ * Attaching keeps no per-device state here, so the old domain needs
+ * nothing.
+ */
+#ifdef VPM_HAVE_SWIOMMU_ATTACH_DEV_OLD
+#define SWIOMMU_ATTACH_ARGS	struct iommu_domain *domain, struct device *dev, \
+				struct iommu_domain *old
+#else
+#define SWIOMMU_ATTACH_ARGS	struct iommu_domain *domain, struct device *dev
+#endif
+
+static int swiommu_identity_attach(SWIOMMU_ATTACH_ARGS)
 {
 	dev_dbg(dev, "swiommu: identity domain attached\n");
 	return 0;
@@ -155,8 +169,7 @@ static struct iommu_domain *swiommu_identity_alloc(void)
 
 /* ---- paging domains ---- */
 
-static int swiommu_paging_attach(struct iommu_domain *domain,
-				 struct device *dev)
+static int swiommu_paging_attach(SWIOMMU_ATTACH_ARGS)
 {
 	dev_dbg(dev, "swiommu: paging domain %u attached\n",
 		to_swiommu_domain(domain)->id);
@@ -452,6 +465,44 @@ static bool swiommu_capable(struct device *dev, enum iommu_cap cap)
 	return cap == IOMMU_CAP_CACHE_COHERENCY;
 }
 
+#ifdef VPM_HAVE_SWIOMMU_MSI_COOKIE_REQUIRED
+/*
+ * 7.x refuses MSIs to a device whose paging domain has no MSI cookie
+ * (iommu_dma_prepare_msi(): -EOPNOTSUPP, which the MSI core reports as
+ * -ENOSPC), and VFIO's type1 backend gives its domains a cookie only when
+ * the IOMMU reserves an IOVA window for MSIs (IOMMU_RESV_SW_MSI). The
+ * window reserved here is the one page of the device's ITS doorbell
+ * (GITS_TRANSLATER of its msi-parent), at its own physical address: the
+ * cookie maps the doorbell at the window's first page, so MSI addresses
+ * stay physical, as they are on the kernels that need no cookie (where no
+ * window is reserved). A device without msi-parent gets no window.
+ */
+static void swiommu_get_resv_regions(struct device *dev,
+				     struct list_head *head)
+{
+	struct iommu_resv_region *region;
+	struct of_phandle_args args;
+	struct resource res;
+	phys_addr_t db;
+	int ret;
+
+	if (!dev->of_node ||
+	    of_parse_phandle_with_args(dev->of_node, "msi-parent",
+				       "#msi-cells", 0, &args))
+		return;
+	ret = of_address_to_resource(args.np, 0, &res);
+	of_node_put(args.np);
+	if (ret || resource_size(&res) < GITS_TRANSLATER + 4)
+		return;
+	db = round_down(res.start + GITS_TRANSLATER, PAGE_SIZE);
+	region = iommu_alloc_resv_region(db, PAGE_SIZE,
+					 IOMMU_WRITE | IOMMU_NOEXEC | IOMMU_MMIO,
+					 IOMMU_RESV_SW_MSI, GFP_KERNEL);
+	if (region)
+		list_add_tail(&region->list, head);
+}
+#endif
+
 /* The kernel's own DMA stays untranslated; only VFIO uses paging domains. */
 static int swiommu_def_domain_type(struct device *dev)
 {
@@ -475,8 +526,14 @@ static const struct iommu_ops swiommu_ops = {
 	.device_group		= swiommu_device_group,
 	.of_xlate		= swiommu_of_xlate,
 	.def_domain_type	= swiommu_def_domain_type,
+#ifdef VPM_HAVE_SWIOMMU_MSI_COOKIE_REQUIRED
+	.get_resv_regions	= swiommu_get_resv_regions,
+#endif
 	.default_domain_ops	= &swiommu_paging_ops,
+#ifdef VPM_HAVE_SWIOMMU_OPS_PGSIZE_BITMAP
+	/* Gone in 7.x: there, each domain's own (set at allocation) counts. */
 	.pgsize_bitmap		= PAGE_SIZE,
+#endif
 	.owner			= THIS_MODULE,
 };
 
