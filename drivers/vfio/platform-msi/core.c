@@ -175,6 +175,28 @@ static int vpm_ioctl_get_info(struct vpm_device *vdev,
 }
 
 /*
+ * Region @info->index's description and capabilities (sparse mmap). From
+ * 7.3 on, the VFIO core answers VFIO_DEVICE_GET_REGION_INFO itself and
+ * calls this through vfio_device_ops.get_region_info_caps; before, the
+ * driver's ioctl below does.
+ */
+int vpm_get_region_info_caps(struct vfio_device *core_vdev,
+			     struct vfio_region_info *info,
+			     struct vfio_info_cap *caps)
+{
+	struct vpm_device *vdev = to_vpm(core_vdev);
+	unsigned int index;
+
+	if (info->index >= vdev->num_regions)
+		return -EINVAL;
+
+	index = array_index_nospec(info->index, vdev->num_regions);
+	vpm_region_info(vdev, index, info);
+	return vpm_region_add_caps(vdev, index, caps);
+}
+
+#ifndef VPM_HAVE_VFIO_GET_REGION_INFO_CAPS
+/*
  * The region's capability chain (sparse mmap) follows the structure when
  * argsz leaves room for it; otherwise argsz says how much is needed, as
  * in vfio-pci.
@@ -185,20 +207,15 @@ static int vpm_ioctl_get_region_info(struct vpm_device *vdev,
 	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
 	struct vfio_info_cap caps = { .buf = NULL, .size = 0 };
 	struct vfio_region_info info;
-	unsigned int index;
 	int ret;
 
 	if (copy_from_user(&info, arg, minsz))
 		return -EFAULT;
 	if (info.argsz < minsz)
 		return -EINVAL;
-	if (info.index >= vdev->num_regions)
-		return -EINVAL;
 
-	index = array_index_nospec(info.index, vdev->num_regions);
-	vpm_region_info(vdev, index, &info);
 	info.cap_offset = 0;
-	ret = vpm_region_add_caps(vdev, index, &caps);
+	ret = vpm_get_region_info_caps(&vdev->vdev, &info, &caps);
 	if (ret)
 		return ret;
 
@@ -218,6 +235,7 @@ static int vpm_ioctl_get_region_info(struct vpm_device *vdev,
 		ret = -EFAULT;
 	return ret;
 }
+#endif
 
 /*
  * With the upstream 16-byte structure, the upstream answer; with argsz of
@@ -360,8 +378,10 @@ long vpm_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
 	switch (cmd) {
 	case VFIO_DEVICE_GET_INFO:
 		return vpm_ioctl_get_info(vdev, uarg);
+#ifndef VPM_HAVE_VFIO_GET_REGION_INFO_CAPS
 	case VFIO_DEVICE_GET_REGION_INFO:
 		return vpm_ioctl_get_region_info(vdev, uarg);
+#endif
 	case VFIO_DEVICE_GET_IRQ_INFO:
 		return vpm_ioctl_get_irq_info(vdev, uarg);
 	case VFIO_DEVICE_SET_IRQS:

@@ -43,6 +43,9 @@ static const struct vfio_device_ops vpm_vfio_ops = {
 	.close_device	= vpm_close_device,
 	.ioctl		= vpm_ioctl,
 	.device_feature	= vpm_device_feature,
+#ifdef VPM_HAVE_VFIO_GET_REGION_INFO_CAPS
+	.get_region_info_caps = vpm_get_region_info_caps,
+#endif
 	.read		= vpm_region_read,
 	.write		= vpm_region_write,
 	.mmap		= vpm_region_mmap,

@@ -202,6 +202,9 @@ long vpm_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
 	       unsigned long arg);
 int vpm_device_feature(struct vfio_device *core_vdev, u32 flags,
 		       void __user *arg, size_t argsz);
+int vpm_get_region_info_caps(struct vfio_device *core_vdev,
+			     struct vfio_region_info *info,
+			     struct vfio_info_cap *caps);
 int vpm_irqs_init(struct vpm_device *vdev);
 void vpm_irqs_release(struct vpm_device *vdev);
 
