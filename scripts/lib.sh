@@ -118,7 +118,7 @@ vpm_suite_apt() {
 	*" $suite "*) export APT_CONFIG=$d/apt.conf; return 0 ;;
 	esac
 	[ -f "$kr" ] || vpm_need_tools "$kr:debian-archive-keyring"
-	mirror=$(APT_CONFIG= vpm_mirror)
+	mirror=$(APT_CONFIG='' vpm_mirror)
 	mirror=${mirror%/}
 	mkdir -p "$d"/{lists/partial,archives/partial,etc/preferences.d,etc/sources.list.d}
 	[ -f "$d/status" ] || : >"$d/status"
