@@ -136,6 +136,21 @@ struct vfio_platform_msi_msi_ops {
  *	reset, once for each region @index: fill @access (zeroed by the
  *	caller) to say how userspace may access the region until the device
  *	is closed. Returns 0 or a negative errno (the open fails).
+ * @power_off: optional, with @power_on; called when the device runtime
+ *	suspends, which only happens while it is open and userspace asked
+ *	for low power (VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY*): put the device
+ *	in its low-power state. With @wake (userspace asked to be woken up),
+ *	leave it able to raise its wired interrupt(s) as a wake-up event;
+ *	without, it should raise none. No user access to the device runs
+ *	meanwhile, and none reaches it until @power_on returned. Returns 0,
+ *	or a negative errno: the device then stays powered (and active),
+ *	userspace sees no error. Without the two callbacks the device still
+ *	runtime suspends: its PM domain (genpd, ACPI _PS3) does what it can,
+ *	and user access is blocked the same way.
+ * @power_on: bring the device back to full power from @power_off, with
+ *	the state it had before (registers, interrupt configuration).
+ *	Returns 0 or a negative errno (the resume fails, the VFIO core then
+ *	answers the device's ioctls with EIO).
  * @list: private to vfio-platform-msi
  */
 struct vfio_platform_msi_plugin {
@@ -147,6 +162,9 @@ struct vfio_platform_msi_plugin {
 	int (*region_access)(const struct vfio_platform_msi_dev_info *info,
 			     unsigned int index,
 			     struct vfio_platform_msi_region_access *access);
+	int (*power_off)(const struct vfio_platform_msi_dev_info *info,
+			 bool wake);
+	int (*power_on)(const struct vfio_platform_msi_dev_info *info);
 
 	struct list_head list;
 };

@@ -23,6 +23,7 @@
 #define VPM_HAVE_EVENTFD_SIGNAL_NOCOUNT 1
 #define VPM_HAVE_VM_FLAGS_SET 1
 #define VPM_HAVE_PLATFORM_REMOVE_VOID 1
+#define VPM_HAVE_VFIO_DEVICE_INODE 1
 #endif
 
 /* eventfd_signal() lost its count argument in 6.8. */

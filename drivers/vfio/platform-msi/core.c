@@ -146,6 +146,8 @@ void vpm_close_device(struct vfio_device *core_vdev)
 	struct vpm_device *vdev = to_vpm(core_vdev);
 	int ret;
 
+	/* Out of low power, powered: the reset needs the device. */
+	vpm_pm_close(vdev);
 	vpm_irqs_quiesce(vdev, vdev->num_irqs);
 	ret = vpm_reset(vdev);
 	if (ret)
@@ -352,23 +354,6 @@ static int vpm_ioctl_reset(struct vpm_device *vdev)
 	return 0;
 }
 
-/* VFIO_DEVICE_FEATURE: this driver's features (Documentation/uapi.rst) */
-int vpm_device_feature(struct vfio_device *core_vdev, u32 flags,
-		       void __user *arg, size_t argsz)
-{
-	struct vpm_device *vdev = to_vpm(core_vdev);
-
-	switch (flags & VFIO_DEVICE_FEATURE_MASK) {
-	case VFIO_PLATFORM_MSI_FEATURE_MSI:
-	case VFIO_PLATFORM_MSI_FEATURE_MSI_MSGS:
-	case VFIO_PLATFORM_MSI_FEATURE_MSI_NOTIFY:
-		if (!vdev->msi_idx)
-			return -ENOTTY;
-		return vpm_msi_feature(vdev->msi_idx, flags, arg, argsz);
-	}
-	return -ENOTTY;
-}
-
 long vpm_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
 	       unsigned long arg)
 {
@@ -388,6 +373,34 @@ long vpm_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
 		return vpm_ioctl_set_irqs(vdev, uarg);
 	case VFIO_DEVICE_RESET:
 		return vpm_ioctl_reset(vdev);
+	}
+	return -ENOTTY;
+}
+
+/*
+ * VFIO_DEVICE_FEATURE (Documentation/uapi.rst): the VFIO core checked the
+ * header (argsz, flags); each feature checks its own data with
+ * vfio_check_feature(). A plain dispatcher. The core holds a runtime PM usage count around it: the
+ * device is powered.
+ */
+int vpm_device_feature(struct vfio_device *core_vdev, u32 flags,
+		       void __user *arg, size_t argsz)
+{
+	struct vpm_device *vdev = to_vpm(core_vdev);
+
+	switch (flags & VFIO_DEVICE_FEATURE_MASK) {
+	case VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY:
+		return vpm_pm_feature_entry(vdev, flags, arg, argsz);
+	case VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP:
+		return vpm_pm_feature_entry_wakeup(vdev, flags, arg, argsz);
+	case VFIO_DEVICE_FEATURE_LOW_POWER_EXIT:
+		return vpm_pm_feature_exit(vdev, flags, arg, argsz);
+	case VFIO_PLATFORM_MSI_FEATURE_MSI:
+	case VFIO_PLATFORM_MSI_FEATURE_MSI_MSGS:
+	case VFIO_PLATFORM_MSI_FEATURE_MSI_NOTIFY:
+		if (!vdev->msi_idx)
+			return -ENOTTY;
+		return vpm_msi_feature(vdev->msi_idx, flags, arg, argsz);
 	}
 	return -ENOTTY;
 }

@@ -80,7 +80,11 @@ static void vpm_wired_event(struct vpm_wired_irq *w)
 
 static irqreturn_t vpm_wired_handler(int irq, void *line)
 {
-	vpm_wired_event(container_of(line, struct vpm_wired_irq, line));
+	struct vpm_wired_irq *w = container_of(line, struct vpm_wired_irq, line);
+
+	vpm_wired_event(w);
+	/* A wake-up source while the device is in low power (pm.c) */
+	vpm_pm_irq_event(w->idx.vdev);
 	return IRQ_HANDLED;
 }
 

@@ -101,10 +101,13 @@ static int vpm_probe(struct platform_device *pdev)
 		goto err_put;
 
 	platform_set_drvdata(pdev, vdev);
+	ret = vpm_pm_init(vdev);
+	if (ret)
+		goto err_put;
 	ret = vfio_register_group_dev(&vdev->vdev);
 	if (ret) {
 		dev_err(&pdev->dev, "cannot register with VFIO: %d\n", ret);
-		goto err_put;
+		goto err_pm;
 	}
 
 	vpm_debugfs_add(vdev);
@@ -114,6 +117,8 @@ static int vpm_probe(struct platform_device *pdev)
 		vdev->acpi_reset ? "ACPI _RST" : "none");
 	return 0;
 
+err_pm:
+	vpm_pm_exit(vdev);
 err_put:
 	platform_set_drvdata(pdev, NULL);
 	vfio_put_device(&vdev->vdev);
@@ -126,6 +131,7 @@ static void vpm_remove(struct platform_device *pdev)
 
 	vpm_debugfs_remove(vdev);
 	vfio_unregister_group_dev(&vdev->vdev);
+	vpm_pm_exit(vdev);
 	vfio_put_device(&vdev->vdev);
 }
 
@@ -138,6 +144,7 @@ static struct platform_driver vpm_driver = {
 #endif
 	.driver = {
 		.name = VPM_DRIVER_NAME,
+		.pm = &vpm_pm_ops,
 	},
 	.driver_managed_dma = true,
 };

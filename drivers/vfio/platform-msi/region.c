@@ -20,23 +20,31 @@
  * except the page ranges the plug-in keeps for the kernel (region_access,
  * nommap), which VFIO_DEVICE_GET_REGION_INFO reports as a sparse mmap
  * capability.
- * The whole region is remapped at mmap time (io_remap_pfn_range()) rather
- * than faulted in: unlike a PCI BAR, a platform region never has to be
- * revoked while the device is open (there is no memory-enable bit to turn
- * off, reset does not move it), and a mapping pins the device file, so the
+ * Mappings are filled in at fault time, a page at a time, because they are
+ * revoked while the device is in low power (pm.c): the entry zaps them
+ * (unmap_mapping_range() on the address space of the device's inode) and
+ * the fault handler answers SIGBUS until the low-power state ends. Where
+ * the VFIO core gives the device no inode of its own (6.1: its fds share
+ * the anonymous inode of every anon_inode file, whose mappings we must not
+ * zap), mappings cannot be revoked and low power is refused while one
+ * exists (vpm_regions_revocable()). A mapping pins the device file, so the
  * region outlives every user mapping of it.
  *
  * Each region is ioremapped once at open_device and unmapped at
- * close_device, so read/write need no lock: they only run while the device
- * is open.
+ * close_device; read/write only run while the device is open. Each device
+ * access they make holds power_lock for reading and fails with EIO while
+ * the device is suspended; copies from and to userspace are made outside
+ * the lock.
  */
 
 #include <linux/io.h>
+#include <linux/lockdep.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/nospec.h>
 #include <linux/overflow.h>
 #include <linux/platform_device.h>
+#include <linux/rwsem.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -351,6 +359,20 @@ static int vpm_region_find(struct vpm_device *vdev, loff_t pos, u32 need,
 	return index;
 }
 
+/*
+ * Take power_lock for reading if the device is powered: true with the lock
+ * held, false (EIO) while it is suspended. Neither read() nor write()
+ * wakes the device, as in vfio-pci.
+ */
+static bool vpm_region_power_get(struct vpm_device *vdev)
+{
+	down_read(&vdev->power_lock);
+	if (!vdev->powered_off)
+		return true;
+	up_read(&vdev->power_lock);
+	return false;
+}
+
 ssize_t vpm_region_read(struct vfio_device *core_vdev, char __user *buf,
 			size_t count, loff_t *ppos)
 {
@@ -371,7 +393,10 @@ ssize_t vpm_region_read(struct vfio_device *core_vdev, char __user *buf,
 	addr = vdev->regions[index].base + off;
 	while (done < count) {
 		width = vpm_io_width(addr, count - done, io64);
+		if (!vpm_region_power_get(vdev))
+			return done ? done : -EIO;
 		vpm_io_read(addr, width, &val);
+		up_read(&vdev->power_lock);
 		if (copy_to_user(buf + done, &val, width))
 			return done ? done : -EFAULT;
 		done += width;
@@ -405,7 +430,10 @@ ssize_t vpm_region_write(struct vfio_device *core_vdev, const char __user *buf,
 		width = vpm_io_width(addr, count - done, io64);
 		if (copy_from_user(&val, buf + done, width))
 			return done ? done : -EFAULT;
+		if (!vpm_region_power_get(vdev))
+			return done ? done : -EIO;
 		vpm_io_write(addr, width, &val);
+		up_read(&vdev->power_lock);
 		done += width;
 		addr += width;
 		if (IS_ALIGNED((unsigned long)addr, PAGE_SIZE))
@@ -429,6 +457,60 @@ static bool vpm_region_nommap(struct vpm_device *vdev, unsigned int index,
 			return true;
 	return false;
 }
+
+/*
+ * A page of a region mapping, on first access or after a zap. mmap_lock
+ * held (for reading at least) by the caller. SIGBUS from the low-power
+ * entry to its end, as in vfio-pci: an access to a mapping does not wake
+ * the device.
+ */
+static vm_fault_t vpm_region_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vpm_device *vdev = vma->vm_private_data;
+	u64 index = vma->vm_pgoff >> (VPM_OFFSET_SHIFT - PAGE_SHIFT);
+	unsigned long pgoff;
+	vm_fault_t ret;
+
+	/* Checked at mmap, and a split or mremap keeps pgoff in step. */
+	if (index >= vdev->num_regions)
+		return VM_FAULT_SIGBUS;
+	index = array_index_nospec(index, vdev->num_regions);
+	pgoff = (vma->vm_pgoff &
+		 ((1ULL << (VPM_OFFSET_SHIFT - PAGE_SHIFT)) - 1)) +
+		((vmf->address - vma->vm_start) >> PAGE_SHIFT);
+
+	down_read(&vdev->power_lock);
+	if (vdev->pm_engaged || vdev->powered_off)
+		ret = VM_FAULT_SIGBUS;
+	else
+		ret = vmf_insert_pfn(vma, vmf->address,
+				     (vdev->regions[index].phys >> PAGE_SHIFT) +
+				     pgoff);
+	up_read(&vdev->power_lock);
+	return ret;
+}
+
+/* A copy of a mapping (fork, split, mremap): one more to count. */
+static void vpm_region_vm_open(struct vm_area_struct *vma)
+{
+	struct vpm_device *vdev = vma->vm_private_data;
+
+	atomic_inc(&vdev->nr_vmas);
+}
+
+static void vpm_region_vm_close(struct vm_area_struct *vma)
+{
+	struct vpm_device *vdev = vma->vm_private_data;
+
+	atomic_dec(&vdev->nr_vmas);
+}
+
+static const struct vm_operations_struct vpm_region_vm_ops = {
+	.open	= vpm_region_vm_open,
+	.close	= vpm_region_vm_close,
+	.fault	= vpm_region_fault,
+};
 
 int vpm_region_mmap(struct vfio_device *core_vdev, struct vm_area_struct *vma)
 {
@@ -469,8 +551,39 @@ int vpm_region_mmap(struct vfio_device *core_vdev, struct vm_area_struct *vma)
 		vpm_vm_flags_clear(vma, VM_MAYWRITE);
 	vpm_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
+	vma->vm_private_data = vdev;
+	vma->vm_ops = &vpm_region_vm_ops;
+	/* Filled in at fault time (vpm_region_fault()). */
+	atomic_inc(&vdev->nr_vmas);
+	return 0;
+}
 
-	return io_remap_pfn_range(vma, vma->vm_start,
-				  (reg->phys + req_off) >> PAGE_SHIFT,
-				  req_len, vma->vm_page_prot);
+/*
+ * Revoke every user mapping of the device's regions: the next access
+ * faults. power_lock held for writing, so that no fault fills a page in
+ * again before the state that makes it fail is set. Without an inode of
+ * the device's own there is nothing to do: vpm_regions_revocable() let
+ * nobody get here with a mapping.
+ */
+void vpm_regions_zap(struct vpm_device *vdev)
+{
+	lockdep_assert_held_write(&vdev->power_lock);
+#ifdef VPM_HAVE_VFIO_DEVICE_INODE
+	unmap_mapping_range(vdev->vdev.inode->i_mapping, 0, 0, true);
+#endif
+}
+
+/* Can vpm_regions_zap() revoke every user mapping? (power_lock held) */
+bool vpm_regions_revocable(struct vpm_device *vdev)
+{
+	lockdep_assert_held(&vdev->power_lock);
+#ifdef VPM_HAVE_VFIO_DEVICE_INODE
+	return true;
+#else
+	/*
+	 * A mapping made after this check is harmless: it faults no page
+	 * in before the low-power state ends (vpm_region_fault()).
+	 */
+	return !atomic_read(&vdev->nr_vmas);
+#endif
 }

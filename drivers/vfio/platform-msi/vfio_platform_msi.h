@@ -17,8 +17,11 @@
 #ifndef VFIO_PLATFORM_MSI_PRIV_H
 #define VFIO_PLATFORM_MSI_PRIV_H
 
+#include <linux/atomic.h>
 #include <linux/irqreturn.h>
 #include <linux/mutex.h>
+#include <linux/pm.h>
+#include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/vfio.h>
@@ -161,8 +164,29 @@ struct vpm_irq_line {
  * @acpi_reset: the ACPI companion has a _RST method (used without plug-in)
  * @debugfs: the device's debugfs directory, or NULL
  * @reset_lock: serialises resets and every other plug-in callback of this
- *	device (open, close and the VFIO_DEVICE_RESET ioctl). A mutex:
- *	process context only.
+ *	device (open, close, the VFIO_DEVICE_RESET ioctl and the power
+ *	callbacks). A mutex: process context only. Taken inside
+ *	@power_lock, never the other way round.
+ * @power_lock: the device's power state (pm.c): protects @pm_engaged,
+ *	@pm_wake and @powered_off. Held for writing by the low-power
+ *	features, the runtime PM callbacks and close, which change them and
+ *	revoke the user mappings; held for reading around each device access
+ *	of read() and write() and by the mmap fault handler, which must see
+ *	the device powered and not in low power. Lock order: mmap_lock (the
+ *	fault handler's caller) -> @power_lock -> @reset_lock. Never held
+ *	across copy_to_user() or copy_from_user(): a fault on a mapping of
+ *	the device would take it again.
+ * @pm_engaged: userspace put the device in low power (LOW_POWER_ENTRY*),
+ *	and the driver dropped its runtime PM usage count; mmap faults get
+ *	SIGBUS. Written under @power_lock (write); also read without it by
+ *	the wired lines' hard irq handler (READ_ONCE), to ask for a resume.
+ * @pm_wake: the wake-up eventfd of LOW_POWER_ENTRY_WITH_WAKEUP, or NULL
+ *	(@power_lock)
+ * @powered_off: the device is runtime suspended: read() and write() fail
+ *	with EIO (@power_lock)
+ * @nr_vmas: user mappings of the device's regions (vm_operations open and
+ *	close); where the VFIO core gives the device no address space of its
+ *	own, low power is refused while one exists (region.c)
  */
 struct vpm_device {
 	struct vfio_device vdev;
@@ -183,6 +207,12 @@ struct vpm_device {
 	bool acpi_reset;
 	struct dentry *debugfs;
 	struct mutex reset_lock;	/* serialises plug-in callbacks */
+
+	struct rw_semaphore power_lock;	/* power state, see above */
+	bool pm_engaged;
+	struct eventfd_ctx *pm_wake;
+	bool powered_off;
+	atomic_t nr_vmas;
 };
 
 static inline struct vpm_device *to_vpm(struct vfio_device *vdev)
@@ -244,6 +274,21 @@ ssize_t vpm_region_read(struct vfio_device *core_vdev, char __user *buf,
 ssize_t vpm_region_write(struct vfio_device *core_vdev, const char __user *buf,
 			 size_t count, loff_t *ppos);
 int vpm_region_mmap(struct vfio_device *core_vdev, struct vm_area_struct *vma);
+void vpm_regions_zap(struct vpm_device *vdev);
+bool vpm_regions_revocable(struct vpm_device *vdev);
+
+/* pm.c */
+int vpm_pm_init(struct vpm_device *vdev);
+void vpm_pm_exit(struct vpm_device *vdev);
+void vpm_pm_close(struct vpm_device *vdev);
+void vpm_pm_irq_event(struct vpm_device *vdev);
+int vpm_pm_feature_entry(struct vpm_device *vdev, u32 flags,
+			 void __user *arg, size_t argsz);
+int vpm_pm_feature_entry_wakeup(struct vpm_device *vdev, u32 flags,
+				void __user *arg, size_t argsz);
+int vpm_pm_feature_exit(struct vpm_device *vdev, u32 flags,
+			void __user *arg, size_t argsz);
+extern const struct dev_pm_ops vpm_pm_ops;
 
 /* irq_wired.c */
 int vpm_wired_count(struct vpm_device *vdev);
