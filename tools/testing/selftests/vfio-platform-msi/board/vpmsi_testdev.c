@@ -8,7 +8,7 @@
  * datasheet (Documentation/testdev.rst; register map in vpmsi_testdev.h)
  * says: MSIs from an MSI-X-like table with per-vector mask and pending bits,
  * wired lines driven at the interrupt controller, counters, a timestamp of the
- * latest MSI and a reset.
+ * latest MSI, a reset, and a power state with external events that wake it.
  *
  * It is not the device's driver. It binds nothing, so the platform device
  * stays free for VFIO: the window, the wired lines and the MSI doorbell are
@@ -18,7 +18,9 @@
  * Test-only code: the driver never includes or calls anything here.
  *
  * Concurrency: there is no lock. All model state of an instance (the shadow
- * registers, the pending bitmap, the line state) is owned by its kthread.
+ * registers, the pending bitmap, the line state) is owned by its kthread,
+ * except @ext_events, a bitmap of atomic bits set by the debugfs event file
+ * and cleared by the kthread.
  * vpmsi_model_create() writes it before the kthread is started and
  * vpmsi_model_destroy() touches it only after kthread_stop() has returned.
  * The register window is shared with whoever drives the device; the model
@@ -95,6 +97,9 @@ struct vpmsi_model {
 
 	/* Owned by the kthread once it runs (see the top of the file). */
 	bool ready;
+	bool powered;			/* POWER.ON as last seen */
+	u32 power_offs;			/* POWER_OFFS */
+	unsigned long ext_events;	/* lines with an external event due */
 	u32 heartbeat;
 	u32 err_count;
 	u32 msi_total;
@@ -144,7 +149,9 @@ static void vpmsi_publish(struct vpmsi_model *m)
 	vpmsi_wr(m, VPMSI_REG_VERSION, VPMSI_VERSION);
 	vpmsi_wr(m, VPMSI_REG_NUM_VECTORS, VPMSI_NUM_VECTORS);
 	vpmsi_wr(m, VPMSI_REG_NUM_LINES, m->nr_lines);
-	vpmsi_wr(m, VPMSI_REG_STATUS, m->ready ? VPMSI_STATUS_READY : 0);
+	vpmsi_wr(m, VPMSI_REG_STATUS,
+		 m->ready && m->powered ? VPMSI_STATUS_READY : 0);
+	vpmsi_wr(m, VPMSI_REG_POWER_OFFS, m->power_offs);
 	vpmsi_wr(m, VPMSI_REG_LINE_STATE, vpmsi_line_state(m));
 	vpmsi_wr(m, VPMSI_REG_ERR_COUNT, m->err_count);
 	writeq_relaxed(m->last_msi_ns, m->regs + VPMSI_REG_LAST_MSI_NS);
@@ -461,6 +468,7 @@ static void vpmsi_reset(struct vpmsi_model *m)
 	for (v = 0; v < VPMSI_NUM_VECTORS; v++)
 		vpmsi_wr(m, VPMSI_TABLE_ENTRY(v) + VPMSI_ENTRY_CTRL,
 			 VPMSI_ENTRY_CTRL_MASKED);
+	vpmsi_wr(m, VPMSI_REG_POWER, VPMSI_POWER_ON);	/* on, no wake-up */
 	vpmsi_publish(m);
 }
 
@@ -479,20 +487,61 @@ static bool vpmsi_do_reset(struct vpmsi_model *m)
 	return true;
 }
 
+/*
+ * The external events due: a pulse on each line, while on or, with
+ * WAKE_EN, off (the wake-up); held while off without it, and while a line
+ * still has a pulse out. True if one is still held.
+ */
+static bool vpmsi_ext_events(struct vpmsi_model *m, u32 power, u64 now)
+{
+	unsigned int n;
+	bool held = false;
+
+	if (!READ_ONCE(m->ext_events))
+		return false;
+	if (!m->powered && !(power & VPMSI_POWER_WAKE_EN))
+		return true;
+	for (n = 0; n < m->nr_lines; n++) {
+		if (!test_bit(n, &m->ext_events))
+			continue;
+		if (m->line[n].pulse_out ||
+		    (m->pulses_left && m->pulse_line == n)) {
+			held = true;
+			continue;
+		}
+		clear_bit(n, &m->ext_events);
+		vpmsi_pulse(m, n, now);
+	}
+	return held;
+}
+
 /* One model cycle; true if there was or still is something to do. */
 static bool vpmsi_cycle(struct vpmsi_model *m)
 {
+	u32 power = vpmsi_rd(m, VPMSI_REG_POWER);
 	u64 now = ktime_get_ns();
 	bool busy = false;
 
-	busy |= vpmsi_do_reset(m);
-	busy |= vpmsi_do_fire(m);
-	busy |= vpmsi_do_line_cmd(m, now);
+	if (!!(power & VPMSI_POWER_ON) != m->powered) {
+		m->powered = power & VPMSI_POWER_ON;
+		if (!m->powered)
+			m->power_offs++;
+		busy = true;
+	}
+	/* Off: the mailboxes wait, nothing is sent, no heartbeat. */
+	if (m->powered) {
+		busy |= vpmsi_do_reset(m);
+		busy |= vpmsi_do_fire(m);
+		busy |= vpmsi_do_line_cmd(m, now);
+	}
+	busy |= vpmsi_ext_events(m, power, now);
 	busy |= vpmsi_lines_step(m, now);
-	vpmsi_scan_pending(m);
-	busy |= !bitmap_empty(m->pending, VPMSI_NUM_VECTORS);
-	vpmsi_scrub(m);
-	m->heartbeat++;
+	if (m->powered) {
+		vpmsi_scan_pending(m);
+		busy |= !bitmap_empty(m->pending, VPMSI_NUM_VECTORS);
+		vpmsi_scrub(m);
+		m->heartbeat++;
+	}
 	vpmsi_publish(m);
 	return busy;
 }
@@ -633,6 +682,33 @@ static const struct file_operations vpmsi_window_fops = {
 	.llseek	= default_llseek,
 };
 
+/*
+ * debugfs vpmsi_testdev/<window address>.event: write a line number to
+ * make the outside world ask the device for service on that line (an
+ * external event: one pulse of the line, see VPMSI_REG_POWER).
+ */
+static ssize_t vpmsi_event_write(struct file *file, const char __user *buf,
+				 size_t len, loff_t *ppos)
+{
+	struct vpmsi_model *m = file->private_data;
+	unsigned int n;
+	int ret;
+
+	ret = kstrtouint_from_user(buf, len, 0, &n);
+	if (ret)
+		return ret;
+	if (n >= m->nr_lines)
+		return -EINVAL;
+	set_bit(n, &m->ext_events);
+	return len;
+}
+
+static const struct file_operations vpmsi_event_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.write	= vpmsi_event_write,
+};
+
 static void vpmsi_model_destroy(struct vpmsi_model *m)
 {
 	unsigned int n;
@@ -661,7 +737,7 @@ static int vpmsi_model_create(struct device_node *np, unsigned int idx)
 {
 	struct vpmsi_model *m;
 	struct resource res;
-	char name[24];
+	char name[32];
 	int ret;
 
 	m = kzalloc(sizeof(*m), GFP_KERNEL);
@@ -690,6 +766,7 @@ static int vpmsi_model_create(struct device_node *np, unsigned int idx)
 	if (ret)
 		goto err;
 
+	m->powered = true;
 	vpmsi_reset(m);
 	writel(0, m->regs + VPMSI_REG_RESET);
 
@@ -706,6 +783,8 @@ static int vpmsi_model_create(struct device_node *np, unsigned int idx)
 	list_add_tail(&m->list, &vpmsi_models);
 	snprintf(name, sizeof(name), "%llx", (unsigned long long)res.start);
 	debugfs_create_file(name, 0400, vpmsi_debugfs, m, &vpmsi_window_fops);
+	strlcat(name, ".event", sizeof(name));
+	debugfs_create_file(name, 0200, vpmsi_debugfs, m, &vpmsi_event_fops);
 	if (m->doorbell)
 		pr_info("%pOF: model up: window %pR, %u lines, MSI doorbell %pa\n",
 			np, &res, m->nr_lines, &m->doorbell_pa);

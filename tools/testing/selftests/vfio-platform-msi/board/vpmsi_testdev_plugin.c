@@ -17,6 +17,12 @@
  *   generic  nothing: the user says how many vectors when it asks for
  *            the MSIs, and programs the table itself
  *
+ * Power: power_off writes POWER (WAKE_EN when userspace asked to be woken
+ * up) and waits until the device reports it is off (STATUS.READY clear);
+ * power_on turns it on again and waits for READY. The device keeps its
+ * registers while off, so nothing needs restoring. The reset turns the
+ * device on first: an off device leaves its RESET mailbox alone.
+ *
  * Regions: the register window (region 0) takes 64-bit accesses at every
  * doubleword (it has a 64-bit register, LAST_MSI_NS), so read() and write()
  * may use them there; the aux block (region 1) is left at the default.
@@ -220,6 +226,7 @@ static int vpmsi_testdev_reset(const struct vfio_platform_msi_dev_info *info)
 	/* Not part of the reset: the first callback of an open (see top). */
 	vpmsi_watch_arm(info);
 
+	writel(VPMSI_POWER_ON, win->base + VPMSI_REG_POWER);
 	writel(VPMSI_RESET_GO, win->base + VPMSI_REG_RESET);
 	ret = readl_poll_timeout(win->base + VPMSI_REG_RESET, val, !val,
 				 VPMSI_RESET_POLL_US, VPMSI_RESET_TIMEOUT_US);
@@ -227,6 +234,39 @@ static int vpmsi_testdev_reset(const struct vfio_platform_msi_dev_info *info)
 		dev_err(info->dev, "reset did not complete (RESET = %#x)\n",
 			val);
 	return ret;
+}
+
+/* Write POWER and wait until STATUS.READY says the device followed. */
+static int vpmsi_power(const struct vfio_platform_msi_dev_info *info,
+		       u32 power)
+{
+	void __iomem *base = info->regions[0].base;
+	u32 ready = power & VPMSI_POWER_ON ? VPMSI_STATUS_READY : 0;
+	u32 val;
+	int ret;
+
+	if (info->num_regions < 1 ||
+	    info->regions[0].size < VPMSI_WINDOW_SIZE)
+		return -ENODEV;
+	writel(power, base + VPMSI_REG_POWER);
+	ret = readl_poll_timeout(base + VPMSI_REG_STATUS, val,
+				 (val & VPMSI_STATUS_READY) == ready,
+				 VPMSI_RESET_POLL_US, VPMSI_RESET_TIMEOUT_US);
+	if (ret)
+		dev_err(info->dev, "power %#x not reached (STATUS = %#x)\n",
+			power, val);
+	return ret;
+}
+
+static int vpmsi_power_off(const struct vfio_platform_msi_dev_info *info,
+			   bool wake)
+{
+	return vpmsi_power(info, wake ? VPMSI_POWER_WAKE_EN : 0);
+}
+
+static int vpmsi_power_on(const struct vfio_platform_msi_dev_info *info)
+{
+	return vpmsi_power(info, VPMSI_POWER_ON);
 }
 
 static char *msi_mode = "device";
@@ -351,6 +391,8 @@ static struct vfio_platform_msi_plugin vpmsi_testdev_plugin = {
 	.reset = vpmsi_testdev_reset,
 	.msi_init = vpmsi_msi_init,
 	.region_access = vpmsi_region_access,
+	.power_off = vpmsi_power_off,
+	.power_on = vpmsi_power_on,
 };
 
 static int __init vpmsi_testdev_plugin_init(void)

@@ -76,6 +76,19 @@
 #define VPMSI_REG_LINE_RAISED(n)	(0x0040 + 4 * (n))
 #define VPMSI_MAX_LINES			8
 
+/*
+ * POWER: the device's power state, written by its driver (the plug-in).
+ * Off, the device does nothing: STATUS.READY reads 0, the heartbeat stops,
+ * the mailboxes (FIRE, LINE_CMD, RESET) are left as written until it is on
+ * again, and it raises no interrupt, except the wake-up: with WAKE_EN set,
+ * an external event (Documentation/testdev.rst) pulses its line even while
+ * off. RESET leaves the device on, WAKE_EN clear.
+ */
+#define VPMSI_REG_POWER			0x0060	/* RW */
+#define VPMSI_POWER_ON			0x1u	/* the device is powered */
+#define VPMSI_POWER_WAKE_EN		0x2u	/* off: external events wake */
+#define VPMSI_REG_POWER_OFFS		0x0064	/* RO: times turned off, not reset */
+
 #define VPMSI_REG_SCRATCH		0x0080	/* RW: 128 bytes of storage */
 #define VPMSI_SCRATCH_SIZE		0x80
 
