@@ -29,6 +29,9 @@
  *  - Closing the device ends the low-power state without signalling the
  *    wake-up eventfd, powers the device up and resets it as every close
  *    does; the usage count is back to the driver's one.
+ *  - Without CONFIG_PM there is no runtime PM: the device could never
+ *    power down nor wake up, and the features are not offered (ENOTTY,
+ *    also to PROBE), so that userspace knows.
  *
  * Locking: vdev->power_lock (see struct vpm_device). The runtime PM
  * callbacks take it for writing; the feature handlers and close take it
@@ -136,6 +139,8 @@ int vpm_pm_feature_entry(struct vpm_device *vdev, u32 flags,
 {
 	int ret;
 
+	if (!IS_ENABLED(CONFIG_PM))
+		return -ENOTTY;
 	ret = vfio_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_SET, 0);
 	if (ret != 1)
 		return ret;
@@ -149,6 +154,8 @@ int vpm_pm_feature_entry_wakeup(struct vpm_device *vdev, u32 flags,
 	struct eventfd_ctx *wake;
 	int ret;
 
+	if (!IS_ENABLED(CONFIG_PM))
+		return -ENOTTY;
 	ret = vfio_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_SET,
 				 sizeof(entry));
 	if (ret != 1)
@@ -173,6 +180,8 @@ int vpm_pm_feature_exit(struct vpm_device *vdev, u32 flags,
 {
 	int ret;
 
+	if (!IS_ENABLED(CONFIG_PM))
+		return -ENOTTY;
 	ret = vfio_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_SET, 0);
 	if (ret != 1)
 		return ret;

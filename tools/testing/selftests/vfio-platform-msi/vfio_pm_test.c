@@ -234,10 +234,24 @@ FIXTURE(pm) {
 	int wfd;	/* the wake-up eventfd */
 };
 
+/*
+ * Has the kernel runtime PM (CONFIG_PM)? Its devices have
+ * power/runtime_status in sysfs.
+ */
+static bool kernel_has_runtime_pm(void)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path),
+		 "/sys/bus/platform/devices/%s/power/runtime_status",
+		 dev_name());
+	return !access(path, F_OK);
+}
+
 FIXTURE_SETUP(pm)
 {
 	const char *why = vfio_dev_env_missing();
-	uint32_t v;
+	uint32_t v, f;
 
 	vfio_dev_init(&self->vd);
 	self->efd = -1;
@@ -245,6 +259,16 @@ FIXTURE_SETUP(pm)
 	if (why)
 		SKIP(return, "%s", why);
 	VD_ASSERT_OPEN(&self->vd, vfio_dev_open(&self->vd));
+	if (!kernel_has_runtime_pm()) {
+		/* Not offered, and said so: the only thing to check */
+		for (f = VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY;
+		     f <= VFIO_DEVICE_FEATURE_LOW_POWER_EXIT; f++)
+			VD_ASSERT_ERR(ENOTTY, feature(self->vd.device,
+						      VFIO_DEVICE_FEATURE_PROBE |
+						      VFIO_DEVICE_FEATURE_SET | f,
+						      NULL, 0));
+		SKIP(return, "kernel without runtime PM (CONFIG_PM): the features are not offered");
+	}
 	VD_ASSERT_OK(vfio_dev_region_info(self->vd.device, VD_REGION_REGS,
 					  &self->ri));
 	/* The open reset the device: on, ready */
