@@ -3,10 +3,16 @@
  * vfio-platform-msi: VFIO bus driver for platform devices (DT and ACPI).
  *
  * The driver has no match table: a device is handed to it through
- * driver_override, as with vfio-platform:
+ * driver_override, as with upstream vfio-platform:
  *
- *   echo vfio-platform-msi > /sys/bus/platform/devices/DEV/driver_override
+ *   echo vfio-platform > /sys/bus/platform/devices/DEV/driver_override
  *   echo DEV > /sys/bus/platform/drivers_probe
+ *
+ * Its name is the module parameter driver_name: on a kernel without
+ * upstream vfio-platform, it is "vfio-platform" (and "modprobe
+ * vfio-platform" loads this module), so that the users that name the
+ * driver (Android's virtualization service, DPDK's platform bus) find it;
+ * next to upstream's, "vfio-platform-msi".
  *
  * Each bound device is registered as a VFIO group device. Devices that
  * share an IOMMU group (and so cannot be isolated from each other) share
@@ -15,13 +21,86 @@
 
 #include <linux/iommu.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/platform_device.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
 #include <linux/vfio.h>
 #include <linux/workqueue.h>
 
 #include "compat.h"
 #include "vfio_platform_msi.h"
+
+/*
+ * driver_name: the name of the platform driver (and of the VFIO device
+ * ops), chosen at load and read-only afterwards: "auto" (the default),
+ * "vfio-platform" or "vfio-platform-msi". "auto" is "vfio-platform" unless
+ * the kernel the module is built for has upstream vfio-platform
+ * (CONFIG_VFIO_PLATFORM, y or m): then "vfio-platform-msi", and upstream's
+ * module keeps its name. Reading the parameter gives the name in effect.
+ */
+enum vpm_name_choice {
+	VPM_NAME_AUTO,
+	VPM_NAME_UPSTREAM,
+	VPM_NAME_OWN,
+};
+
+static enum vpm_name_choice vpm_name_choice = VPM_NAME_AUTO;
+
+static const char *vpm_name_of(enum vpm_name_choice choice)
+{
+	switch (choice) {
+	case VPM_NAME_UPSTREAM:
+		return VPM_UPSTREAM_NAME;
+	case VPM_NAME_OWN:
+		return VPM_DRIVER_NAME;
+	case VPM_NAME_AUTO:
+	default:
+		return IS_ENABLED(CONFIG_VFIO_PLATFORM) ? VPM_DRIVER_NAME :
+							  VPM_UPSTREAM_NAME;
+	}
+}
+
+/*
+ * The name in effect: filled at init, before the driver is registered,
+ * constant afterwards. An array, so that the const VFIO device ops and the
+ * platform driver can point at it from the start.
+ */
+char vpm_driver_name[sizeof(VPM_DRIVER_NAME)] __ro_after_init;
+
+static int vpm_name_set(const char *val, const struct kernel_param *kp)
+{
+	enum vpm_name_choice *choice = kp->arg;
+
+	if (sysfs_streq(val, "auto"))
+		*choice = VPM_NAME_AUTO;
+	else if (sysfs_streq(val, VPM_UPSTREAM_NAME))
+		*choice = VPM_NAME_UPSTREAM;
+	else if (sysfs_streq(val, VPM_DRIVER_NAME))
+		*choice = VPM_NAME_OWN;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int vpm_name_get(char *buf, const struct kernel_param *kp)
+{
+	const enum vpm_name_choice *choice = kp->arg;
+
+	return sysfs_emit(buf, "%s\n", vpm_name_of(*choice));
+}
+
+static const struct kernel_param_ops vpm_name_ops = {
+	.set = vpm_name_set,
+	.get = vpm_name_get,
+};
+
+module_param_cb(driver_name, &vpm_name_ops, &vpm_name_choice, 0444);
+MODULE_PARM_DESC(driver_name,
+		 "Name of the driver: auto (default), " VPM_UPSTREAM_NAME " or "
+		 VPM_DRIVER_NAME "; auto is " VPM_UPSTREAM_NAME
+		 " unless the kernel has upstream vfio-platform");
 
 static void vpm_release(struct vfio_device *core_vdev)
 {
@@ -37,7 +116,7 @@ static void vpm_release(struct vfio_device *core_vdev)
 }
 
 static const struct vfio_device_ops vpm_vfio_ops = {
-	.name		= VPM_DRIVER_NAME,
+	.name		= vpm_driver_name,
 	.release	= vpm_release,
 	.open_device	= vpm_open_device,
 	.close_device	= vpm_close_device,
@@ -143,7 +222,7 @@ static struct platform_driver vpm_driver = {
 	.remove_new = vpm_remove,
 #endif
 	.driver = {
-		.name = VPM_DRIVER_NAME,
+		.name = vpm_driver_name,
 		.pm = &vpm_pm_ops,
 	},
 	.driver_managed_dma = true,
@@ -175,7 +254,7 @@ static void vpm_reprobe_work_fn(struct work_struct *work)
 	ret = driver_attach(&vpm_driver.driver);
 	if (ret)
 		pr_warn("%s: probing devices again failed: %d\n",
-			VPM_DRIVER_NAME, ret);
+			vpm_driver_name, ret);
 }
 
 static DECLARE_WORK(vpm_reprobe_work, vpm_reprobe_work_fn);
@@ -195,9 +274,20 @@ static int __init vpm_init(void)
 {
 	int ret;
 
+	strscpy(vpm_driver_name, vpm_name_of(vpm_name_choice),
+		sizeof(vpm_driver_name));
+
 	vpm_debugfs_init();
 	ret = platform_driver_register(&vpm_driver);
 	if (ret) {
+		/* -EBUSY: upstream vfio-platform is loaded, or built in */
+		if (ret == -EBUSY)
+			pr_err("%s: a platform driver named %s is already registered (upstream vfio-platform?): unload or blacklist it, or load %s with driver_name=%s\n",
+			       KBUILD_MODNAME, vpm_driver_name, KBUILD_MODNAME,
+			       VPM_DRIVER_NAME);
+		else
+			pr_err("%s: cannot register the platform driver %s: %d\n",
+			       KBUILD_MODNAME, vpm_driver_name, ret);
 		vpm_debugfs_exit();
 		return ret;
 	}
@@ -221,4 +311,11 @@ static void __exit vpm_exit(void)
 module_exit(vpm_exit);
 
 MODULE_DESCRIPTION("VFIO bus driver for platform devices, with MSI");
+/*
+ * "modprobe vfio-platform" loads this module where the kernel has no
+ * module of that name; where it has one, that one keeps it.
+ */
+#if !IS_ENABLED(CONFIG_VFIO_PLATFORM)
+MODULE_ALIAS(VPM_UPSTREAM_NAME);
+#endif
 MODULE_LICENSE("GPL");

@@ -28,7 +28,16 @@
 #include <linux/vfio_platform_msi.h>
 #include <uapi/linux/vfio_platform_msi.h>
 
+/*
+ * Names. VPM_DRIVER_NAME is the project's own (debugfs directory, plug-in
+ * aliases); the platform driver and the VFIO device ops carry
+ * vpm_driver_name: VPM_UPSTREAM_NAME or VPM_DRIVER_NAME, as the module
+ * parameter driver_name chose at load (main.c).
+ */
 #define VPM_DRIVER_NAME		"vfio-platform-msi"
+#define VPM_UPSTREAM_NAME	"vfio-platform"
+
+extern char vpm_driver_name[];
 
 /* Region n of the device fd is at file offset n << 40, like vfio-platform. */
 #define VPM_OFFSET_SHIFT	40
