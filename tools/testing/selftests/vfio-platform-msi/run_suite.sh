@@ -7,7 +7,9 @@
 # a timeout, and prints their KTAP output between markers that scripts/check
 # counts. The test device is rebound between programs: testdev_* programs
 # test the device model through the reference host driver vpmsi_testhost,
-# vfio_* programs test vfio-platform-msi.
+# vfio_* programs test vfio-platform-msi, bound by the name its driver has
+# (the module parameter driver_name: vfio-platform, or vfio-platform-msi on
+# a kernel that has upstream vfio-platform).
 #
 # Each program runs in a session of its own. The harness forks every test
 # into a process group of its own, so killing the program alone would leave
@@ -16,8 +18,13 @@
 # behind (reported, it is a defect of the test).
 #
 #   VPM_TEST_TIMEOUT    seconds a program may run (default 600)
-#   VPM_VFIO_DRIVER     the VFIO driver of vfio_* programs (default
-#                       vfio-platform-msi; upstream's peer: vfio-platform)
+#   VPM_VFIO_DRIVER     the VFIO driver of vfio_* programs (default: the
+#                       project's, by the name in
+#                       /sys/module/vfio_platform_msi/parameters/driver_name,
+#                       else vfio-platform). Upstream's peer on the debug
+#                       kernel: vfio-platform, while ours is loaded under its
+#                       default name there, vfio-platform-msi (the two
+#                       cannot both carry vfio-platform)
 #   VPM_TIMEOUT_SCALE   multiplies the harness's per-test timeouts
 #                       (lib/vpm_harness.h) and VPM_TEST_TIMEOUT
 
@@ -26,11 +33,13 @@ list=${2:-$here/tests.list}		# which of them to run, in order
 dev=${VFIO_PMSI_DEVICE:-7f000000.testdev}
 sysdev=/sys/bus/platform/devices/$dev
 per_test_timeout=$((${VPM_TEST_TIMEOUT:-600} * ${VPM_TIMEOUT_SCALE:-1}))
+vpm_name=$(cat /sys/module/vfio_platform_msi/parameters/driver_name 2>/dev/null)
+vfio_driver=${VPM_VFIO_DRIVER:-${vpm_name:-vfio-platform}}
 
 driver_of() {
 	case $1 in
 	testdev_*) echo vpmsi_testhost ;;
-	*) echo "${VPM_VFIO_DRIVER:-vfio-platform-msi}" ;;
+	*) echo "$vfio_driver" ;;
 	esac
 }
 

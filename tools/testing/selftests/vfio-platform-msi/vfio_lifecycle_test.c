@@ -52,9 +52,9 @@
 #include "msi.h"
 #include "pdev.h"
 
-#define DRIVER		"vfio-platform-msi"
+/* vfio-platform-msi's driver, by the name in effect (driver_name) */
+#define DRIVER		pdev_vpm_driver()
 #define MOD_DIR		"/lib/modules/vpm"
-#define SYS_DRV		"/sys/bus/platform/drivers/" DRIVER
 #define LOAD_CYCLES	200
 #define IN_FLIGHT_ROUNDS 10
 #define BURST		4000	/* MSIs posted just before a close */
@@ -127,16 +127,19 @@ static int mod_unload(const char *file)
 	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
 }
 
+/* vfio-platform-msi comes back under the name it had (driver_name) */
 static int mod_load(const char *file)
 {
-	char path[128];
+	char path[128], args[96] = "";
 	int fd, ret = 0;
 
+	if (!strcmp(file, "vfio-platform-msi"))
+		snprintf(args, sizeof(args), "driver_name=%s", DRIVER);
 	snprintf(path, sizeof(path), "%s/%s.ko", MOD_DIR, file);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (syscall(SYS_finit_module, fd, "", 0))
+	if (syscall(SYS_finit_module, fd, args, 0))
 		ret = -errno;
 	close(fd);
 	return ret;

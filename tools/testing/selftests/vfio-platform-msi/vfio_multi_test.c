@@ -49,7 +49,8 @@
 #include "testdev.h"
 #include "vfio_dev.h"
 
-#define DRIVER		"vfio-platform-msi"
+/* vfio-platform-msi's driver, by the name in effect (driver_name) */
+#define DRIVER		pdev_vpm_driver()
 #define HOST_DRIVER	"vpmsi_testhost"
 #define NEXTRA		2
 #define NDEV		(NEXTRA + 1)	/* the primary is devs[0] */
@@ -96,8 +97,10 @@ static const char *board_missing(void)
 			return why;
 		}
 	}
-	if (!pdev_driver_exists(DRIVER))
-		return DRIVER " is not loaded";
+	if (!pdev_driver_exists(DRIVER)) {
+		snprintf(why, sizeof(why), "%s is not loaded", DRIVER);
+		return why;
+	}
 	return NULL;
 }
 
@@ -466,7 +469,7 @@ TEST_F_TIMEOUT(multi, viability, TEST_SECS)
 	VD_ASSERT_SYS(gfd);
 	self->grp[0].fd = gfd;
 	flags = group_flags(gfd);
-	ASSERT_EQ(VFIO_GROUP_FLAGS_VIABLE, flags) TH_LOG("both on " DRIVER);
+	ASSERT_EQ(VFIO_GROUP_FLAGS_VIABLE, flags) TH_LOG("both on %s", DRIVER);
 	close(gfd);
 	self->grp[0].fd = -1;
 
@@ -715,7 +718,7 @@ TEST_F_TIMEOUT(container, three_devices, TEST_SECS)
 
 	bind_extras(_metadata, m);
 	if (!m->have_primary)
-		SKIP(return, "%s is not bound to " DRIVER, msi_dev_name());
+		SKIP(return, "%s is not bound to %s", msi_dev_name(), DRIVER);
 	attach_all(_metadata, m, PRIMARY);
 	ASSERT_EQ(m->noiommu ? NDEV : 2, m->ngrp);
 	for (i = 0; i < NDEV; i++)

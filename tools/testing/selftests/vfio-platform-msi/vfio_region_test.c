@@ -520,8 +520,9 @@ FIXTURE_SETUP(watch)
 	if (why)
 		SKIP(return, "%s", why);
 	/* Upstream vfio-platform has no plug-ins: nothing to count with */
-	if (!pdev_bound_to(msi_dev_name(), "vfio-platform-msi"))
-		SKIP(return, "device not bound to vfio-platform-msi");
+	if (!pdev_bound_to(msi_dev_name(), pdev_vpm_driver()))
+		SKIP(return, "device not bound to vfio-platform-msi's driver (%s)",
+		     pdev_vpm_driver());
 	VD_ASSERT_OK(watch_set(variant->region, variant->off));
 	self->armed = true;
 	VD_ASSERT_OPEN(vd, vfio_dev_open(vd));
@@ -663,8 +664,9 @@ FIXTURE_SETUP(sparse)
 	if (why)
 		SKIP(return, "%s", why);
 	/* Upstream vfio-platform has no plug-ins */
-	if (!pdev_bound_to(msi_dev_name(), "vfio-platform-msi"))
-		SKIP(return, "device not bound to vfio-platform-msi");
+	if (!pdev_bound_to(msi_dev_name(), pdev_vpm_driver()))
+		SKIP(return, "device not bound to vfio-platform-msi's driver (%s)",
+		     pdev_vpm_driver());
 	VD_ASSERT_OK(msi_mode_get(self->mode, sizeof(self->mode)));
 	self->set = true;
 	VD_ASSERT_OK(msi_mode_set(variant->mode));

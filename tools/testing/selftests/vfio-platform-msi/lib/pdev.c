@@ -14,6 +14,15 @@
 #include "msi.h"
 #include "pdev.h"
 
+const char *pdev_vpm_driver(void)
+{
+	static char name[PDEV_NAME_LEN];
+
+	if (!name[0] && msi_read_line(PDEV_VPM_NAME_PARAM, name, sizeof(name)))
+		name[0] = '\0';
+	return name[0] ? name : PDEV_VPM_NAME_DEFAULT;
+}
+
 bool pdev_exists(const char *dev)
 {
 	char path[PATH_MAX];

@@ -25,6 +25,19 @@ struct pdev_state {
 	char override[PDEV_NAME_LEN];	/* driver_override, or "" */
 };
 
+/* Where vfio-platform-msi says the name its driver registered */
+#define PDEV_VPM_NAME_PARAM	"/sys/module/vfio_platform_msi/parameters/driver_name"
+/* The name vfio-platform-msi registers without driver_name on most kernels */
+#define PDEV_VPM_NAME_DEFAULT	"vfio-platform"
+
+/*
+ * The name of vfio-platform-msi's platform driver in effect: its module
+ * parameter driver_name (vfio-platform, or vfio-platform-msi next to
+ * upstream vfio-platform), read the first time the module is loaded and
+ * remembered (a test may unload it); PDEV_VPM_NAME_DEFAULT until then.
+ */
+const char *pdev_vpm_driver(void);
+
 bool pdev_exists(const char *dev);
 /* Is @drv a registered platform driver? */
 bool pdev_driver_exists(const char *drv);

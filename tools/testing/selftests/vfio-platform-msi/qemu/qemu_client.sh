@@ -143,8 +143,11 @@ unsplit() {
 }
 
 setup() {
-	[ "$(basename "$(readlink "$sysdev/driver")")" = vfio-platform-msi ] ||
-		{ echo "Bail out! $dev is not bound to vfio-platform-msi"; exit 1; }
+	# vfio-platform-msi's driver, by the name in effect (driver_name)
+	drv=$(cat /sys/module/vfio_platform_msi/parameters/driver_name) ||
+		{ echo "Bail out! vfio-platform-msi is not loaded"; exit 1; }
+	[ "$(basename "$(readlink "$sysdev/driver")")" = "$drv" ] ||
+		{ echo "Bail out! $dev is not bound to vfio-platform-msi ($drv)"; exit 1; }
 	for m in dev proc sys; do
 		mount --bind "/$m" "$root/$m" ||
 			{ echo "Bail out! cannot bind-mount /$m into the rootfs"; exit 1; }
