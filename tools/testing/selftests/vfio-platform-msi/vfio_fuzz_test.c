@@ -54,9 +54,20 @@
 #define SET_HDR		((uint32_t)offsetof(struct vfio_irq_set, data))
 #define PULSE_US	"2000"	/* model's pulse timeout during the run */
 #define PULSE_PARAM	"/sys/module/vpmsi_testdev/parameters/pulse_timeout_us"
-/* Control registers a pwrite must leave alone (CTRL .. LINE_CMD) */
+/*
+ * Control registers a pwrite must leave alone: CTRL .. LINE_CMD, and
+ * POWER (its driver's, the plug-in's: a device turned off behind the
+ * driver's back runs no mailbox)
+ */
 #define CTRL_LO		VPMSI_REG_CTRL
 #define CTRL_HI		(VPMSI_REG_LINE_CMD + 4)
+
+static bool kept_reg(uint64_t r)
+{
+	return (r >= CTRL_LO && r < CTRL_HI) ||
+	       (r >= VPMSI_REG_POWER && r < VPMSI_REG_POWER + 4);
+}
+
 #define GEN_VECTORS	64	/* vectors asked for in generic mode */
 
 /* What an fd in SET_IRQS data is, for the prediction */
@@ -858,11 +869,11 @@ static bool op_rw(struct fz *f, bool write)
 	if (write && avail) {
 		for (i = 0; i < avail && i < len; i++)
 			p[i] = (uint8_t)rnd(f);
-		/* Keep the control registers: no reset, fire or MSI_EN off */
+		/* Keep the control registers: no reset, fire, MSI_EN or power off */
 		for (i = 0; i < avail && i < len && !idx; i++) {
 			uint64_t r = off + i;
 
-			if (r >= CTRL_LO && r < CTRL_HI)
+			if (kept_reg(r))
 				p[i] = (uint8_t)(td_rd32(f->md.regs, r & ~3ull) >>
 						 (8 * (r & 3)));
 		}
