@@ -9,15 +9,19 @@ VPM_CROSS=${VPM_CROSS:-aarch64-linux-gnu-}
 vpm_log() { echo "[vpm] $*" >&2; }
 vpm_die() { echo "[vpm] error: $*" >&2; exit 1; }
 
-# Run apt-get noninteractively, with one 'apt-get update' per process at most.
+# Run the host's apt-get noninteractively, with one 'apt-get update' per
+# process at most. Always the host's own configuration: a suite's private
+# one (vpm_suite_apt, exported to child processes too) must never install
+# anything on the host, or the host would get that suite's packages.
 vpm_apt_updated=
 vpm_apt() {
 	if [ -z "$vpm_apt_updated" ]; then
-		DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 ||
+		env -u APT_CONFIG DEBIAN_FRONTEND=noninteractive \
+			apt-get update -q >&2 ||
 			vpm_die "apt-get update failed"
 		vpm_apt_updated=1
 	fi
-	DEBIAN_FRONTEND=noninteractive apt-get "$@" >&2
+	env -u APT_CONFIG DEBIAN_FRONTEND=noninteractive apt-get "$@" >&2
 }
 
 # Install host tools that are missing. Arguments are "command:package" or
