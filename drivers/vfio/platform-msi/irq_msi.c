@@ -487,16 +487,37 @@ static int vpm_msi_set_irqs(struct vpm_irq_index *idx, u32 flags,
 	return 0;
 }
 
-/* A message as userspace sees it */
-static void vpm_msi_msg_to_user(struct vfio_platform_msi_msg *u,
-				const struct msi_msg *msg)
+/*
+ * The messages of vectors [@first, @first + @nr) as userspace sees them,
+ * into @out, and their generation into *@gen (@nr may be 0: the
+ * generation only). Index lock held.
+ */
+static int vpm_msi_get_user_msgs(struct vpm_msi *msi, unsigned int first,
+				 unsigned int nr,
+				 struct vfio_platform_msi_msg *out, u32 *gen)
 {
-	memset(u, 0, sizeof(*u));
-	if (!msg->address_lo && !msg->address_hi)
-		return;
-	u->address = ((u64)msg->address_hi << 32) | msg->address_lo;
-	u->data = msg->data;
-	u->flags = VFIO_PLATFORM_MSI_MSG_VALID;
+	struct msi_msg *msgs = NULL;
+	unsigned int i;
+	int ret;
+
+	lockdep_assert_held(&msi->idx.lock);
+	if (nr) {
+		msgs = kvmalloc_array(nr, sizeof(*msgs), GFP_KERNEL_ACCOUNT);
+		if (!msgs)
+			return -ENOMEM;
+	}
+	ret = dev_msi_get_msgs(msi->dm, first, nr, msgs, gen);
+	for (i = 0; !ret && i < nr; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		if (!msgs[i].address_lo && !msgs[i].address_hi)
+			continue;
+		out[i].address = ((u64)msgs[i].address_hi << 32) |
+				 msgs[i].address_lo;
+		out[i].data = msgs[i].data;
+		out[i].flags = VFIO_PLATFORM_MSI_MSG_VALID;
+	}
+	kvfree(msgs);
+	return ret;
 }
 
 /* The MSI capability: how the vectors are driven, and their messages */
@@ -504,24 +525,15 @@ static int vpm_msi_add_cap(struct vpm_msi *msi, struct vfio_info_cap *caps)
 {
 	struct vfio_platform_msi_irq_info_cap_msi *cap;
 	struct vfio_info_cap_header *header;
-	struct msi_msg *msgs = NULL;
-	unsigned int i, nr;
-	int ret;
+	unsigned int nr;
 
 	lockdep_assert_held(&msi->idx.lock);
 	nr = vpm_msi_programmed(msi) ? 0 : msi->idx.count;
-	if (nr) {
-		msgs = kvmalloc_array(nr, sizeof(*msgs), GFP_KERNEL_ACCOUNT);
-		if (!msgs)
-			return -ENOMEM;
-	}
 	header = vfio_info_cap_add(caps, struct_size(cap, msgs, nr),
 				   VFIO_PLATFORM_MSI_IRQ_INFO_CAP_MSI,
 				   VFIO_PLATFORM_MSI_IRQ_INFO_CAP_MSI_VERSION);
-	if (IS_ERR(header)) {
-		ret = PTR_ERR(header);
-		goto out;
-	}
+	if (IS_ERR(header))
+		return PTR_ERR(header);
 	cap = container_of(header, struct vfio_platform_msi_irq_info_cap_msi,
 			   header);
 	cap->flags = VFIO_PLATFORM_MSI_CAP_REPLAY;
@@ -534,12 +546,7 @@ static int vpm_msi_add_cap(struct vpm_msi *msi, struct vfio_info_cap *caps)
 	cap->nr = nr;
 	cap->pad = 0;
 	/* Only the generation when there are no messages to give */
-	ret = dev_msi_get_msgs(msi->dm, 0, nr, msgs, &cap->generation);
-	for (i = 0; !ret && i < nr; i++)
-		vpm_msi_msg_to_user(&cap->msgs[i], &msgs[i]);
-out:
-	kvfree(msgs);
-	return ret;
+	return vpm_msi_get_user_msgs(msi, 0, nr, cap->msgs, &cap->generation);
 }
 
 static int vpm_msi_get_info(struct vpm_irq_index *idx,
@@ -751,7 +758,8 @@ static int vpm_msi_feature_msi(struct vpm_msi *msi, u32 flags,
 
 /* Read vectors' messages, giving each one a message first. Index lock. */
 static int vpm_msi_read_msgs(struct vpm_msi *msi, unsigned int first,
-			     unsigned int nr, struct msi_msg *msgs, u32 *gen)
+			     unsigned int nr, struct vfio_platform_msi_msg *out,
+			     u32 *gen)
 {
 	unsigned int i;
 	int ret;
@@ -766,7 +774,7 @@ static int vpm_msi_read_msgs(struct vpm_msi *msi, unsigned int first,
 		if (ret)
 			return ret;
 	}
-	return dev_msi_get_msgs(msi->dm, first, nr, msgs, gen);
+	return vpm_msi_get_user_msgs(msi, first, nr, out, gen);
 }
 
 static int vpm_msi_feature_msgs(struct vpm_msi *msi, u32 flags,
@@ -774,9 +782,7 @@ static int vpm_msi_feature_msgs(struct vpm_msi *msi, u32 flags,
 {
 	struct vfio_platform_msi_feature_msi_msgs __user *uarg = arg;
 	struct vfio_platform_msi_feature_msi_msgs hdr;
-	struct vfio_platform_msi_msg umsg;
-	struct msi_msg *msgs;
-	unsigned int i;
+	struct vfio_platform_msi_msg *msgs;
 	int ret;
 
 	ret = vfio_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_GET,
@@ -787,7 +793,7 @@ static int vpm_msi_feature_msgs(struct vpm_msi *msi, u32 flags,
 		return -EFAULT;
 	/* At most a whole block; the reply must fit in argsz */
 	if (!hdr.nr || hdr.nr > DEV_MSI_MAX_VECTORS ||
-	    (argsz - sizeof(hdr)) / sizeof(umsg) < hdr.nr)
+	    (argsz - sizeof(hdr)) / sizeof(*msgs) < hdr.nr)
 		return -EINVAL;
 	msgs = kvmalloc_array(hdr.nr, sizeof(*msgs), GFP_KERNEL_ACCOUNT);
 	if (!msgs)
@@ -800,17 +806,9 @@ static int vpm_msi_feature_msgs(struct vpm_msi *msi, u32 flags,
 		goto out;
 
 	hdr.flags = 0;
-	if (copy_to_user(arg, &hdr, sizeof(hdr))) {
+	if (copy_to_user(arg, &hdr, sizeof(hdr)) ||
+	    copy_to_user(uarg->msgs, msgs, hdr.nr * sizeof(*msgs)))
 		ret = -EFAULT;
-		goto out;
-	}
-	for (i = 0; i < hdr.nr; i++) {
-		vpm_msi_msg_to_user(&umsg, &msgs[i]);
-		if (copy_to_user(&uarg->msgs[i], &umsg, sizeof(umsg))) {
-			ret = -EFAULT;
-			break;
-		}
-	}
 out:
 	kvfree(msgs);
 	return ret;
