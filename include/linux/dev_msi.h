@@ -35,7 +35,7 @@ struct dev_msi;
  * struct dev_msi_ops - device-specific operations
  * @write_msg:	store the message of vector @index in the device (optional:
  *		without it, whoever drives the device programs it from
- *		dev_msi_get_msg()). Atomic context: no sleeping.
+ *		dev_msi_get_msgs()). Atomic context: no sleeping.
  * @mask:	mask vector @index at the device. Atomic context.
  * @unmask:	unmask vector @index at the device. Atomic context.
  * @msg_changed: vector @index's valid message was replaced by another one
@@ -51,8 +51,8 @@ struct dev_msi;
  * it, and when the block's user asks for it again (dev_msi_rewrite_msg()).
  * It is never called with the all-zero message the MSI core
  * writes when it deactivates a vector (free_irq() of its last handler):
- * freeing an interrupt leaves the device alone, and dev_msi_get_msg() then
- * reports no message. Whoever frees a vector's interrupt must first make
+ * freeing an interrupt leaves the device alone, and dev_msi_get_msgs() then
+ * gives zeroes for it. Whoever frees a vector's interrupt must first make
  * the device stop sending it (mask it in the device, or reset the device);
  * after that, nothing dev-msi does writes the vector's message again, so a
  * device reset before free_irq() stays a reset.
@@ -75,8 +75,6 @@ int dev_msi_virq(const struct dev_msi *dm, unsigned int index);
 int dev_msi_request_irq(struct dev_msi *dm, unsigned int index,
 			irq_handler_t handler, unsigned long flags,
 			const char *name, void *dev_id);
-int dev_msi_get_msg(const struct dev_msi *dm, unsigned int index,
-		    struct msi_msg *msg);
 int dev_msi_rewrite_msg(const struct dev_msi *dm, unsigned int index);
 int dev_msi_get_msgs(const struct dev_msi *dm, unsigned int first,
 		     unsigned int nr, struct msi_msg *msgs, u32 *generation);

@@ -527,31 +527,6 @@ int dev_msi_request_irq(struct dev_msi *dm, unsigned int index,
 EXPORT_SYMBOL_GPL(dev_msi_request_irq);
 
 /**
- * dev_msi_get_msg - the message a vector currently uses
- * @dm:		the block
- * @index:	the vector
- * @msg:	where to store it
- *
- * Return: 0, -EINVAL for a bad index, -ENOENT if the vector has no message
- * (its interrupt was never requested, or was freed since).
- */
-int dev_msi_get_msg(const struct dev_msi *dm, unsigned int index,
-		    struct msi_msg *msg)
-{
-	unsigned long flags;
-
-	if (index >= dm->nvec)
-		return -EINVAL;
-	raw_spin_lock_irqsave(&dev_msi_lock, flags);
-	*msg = dm->msgs[index];
-	raw_spin_unlock_irqrestore(&dev_msi_lock, flags);
-	if (!dev_msi_msg_valid(msg))
-		return -ENOENT;
-	return 0;
-}
-EXPORT_SYMBOL_GPL(dev_msi_get_msg);
-
-/**
  * dev_msi_rewrite_msg - give a vector's message to the device again
  * @dm:		the block
  * @index:	the vector
