@@ -153,10 +153,29 @@ static int vpm_assign_device_set(struct vpm_device *vdev)
 	return ret;
 }
 
+/*
+ * vpm_initialising: true while vpm_init() registers the platform driver.
+ * A device handed to us before this module loaded (driver_override
+ * written by driverctl at boot, by a udev rule) is probed from within that
+ * registration, in our module_init. A plug-in loaded on demand there links
+ * against this module, which only goes live once its init returns:
+ * modprobe waits for it (30 s per unresolved symbol) while our init waits
+ * for modprobe, and the plug-in then fails to load. Those probes defer;
+ * vpm_init() probes again, from the work, once registered. Written only by
+ * vpm_init(), read by probes.
+ */
+static bool vpm_initialising;
+
 static int vpm_probe(struct platform_device *pdev)
 {
 	struct vpm_device *vdev;
 	int ret;
+
+	if (READ_ONCE(vpm_initialising)) {
+		dev_dbg(&pdev->dev, "probing again once %s is loaded\n",
+			KBUILD_MODNAME);
+		return -EPROBE_DEFER;
+	}
 
 	vdev = vfio_alloc_device(vpm_device, vdev, &pdev->dev, &vpm_vfio_ops);
 	if (IS_ERR(vdev))
@@ -278,7 +297,9 @@ static int __init vpm_init(void)
 		sizeof(vpm_driver_name));
 
 	vpm_debugfs_init();
+	WRITE_ONCE(vpm_initialising, true);
 	ret = platform_driver_register(&vpm_driver);
+	WRITE_ONCE(vpm_initialising, false);
 	if (ret) {
 		/* -EBUSY: upstream vfio-platform is loaded, or built in */
 		if (ret == -EBUSY)
@@ -292,6 +313,8 @@ static int __init vpm_init(void)
 		return ret;
 	}
 	WRITE_ONCE(vpm_driver_registered, true);
+	/* The devices that deferred above, with plug-ins loadable now */
+	vpm_driver_reprobe();
 	return 0;
 }
 module_init(vpm_init);

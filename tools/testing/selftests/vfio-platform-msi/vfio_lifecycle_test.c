@@ -24,6 +24,12 @@
  *    registration is a failure, not a hung suite. The guest must have a
  *    working modprobe that knows the plug-in's alias: the test fails, not
  *    skips, without one.
+ *  - autoload.override_before_load: the device names the driver in
+ *    driver_override before vfio-platform-msi is loaded (driverctl at
+ *    boot, a udev rule), the plug-in is not loaded: loading the module
+ *    returns at once and the device ends up bound, with the plug-in
+ *    loaded on demand (the plug-in links against the module being
+ *    loaded: a probe from the module's own init cannot wait for it).
  *
  * The module tests need root and the modules in MOD_DIR (the guest
  * initramfs of scripts/vm-run); they skip otherwise. They leave the
@@ -727,6 +733,79 @@ TEST_F_TIMEOUT(autoload, plugin_on_demand, 120)
 		       ret ? vd_errno_name(-ret) : "success");
 	VD_ASSERT_OK(refresh_group());
 	check_works(_metadata, "after binding with the plug-in loaded on demand");
+}
+
+TEST_F_TIMEOUT(autoload, override_before_load, 300)
+{
+	unsigned int wait_ms = AUTOLOAD_MS * vpm_timeout_scale();
+	const char *why = modprobe_broken();
+	char drv[64], state[32], path[PATH_MAX];
+	uint64_t end;
+	pid_t pid;
+	int status, ret;
+
+	ASSERT_EQ(NULL, why)
+		TH_LOG("the guest cannot load a plug-in on demand: %s", why);
+
+	/* The device unbound, the driver and the plug-in gone */
+	VD_ASSERT_OK(pdev_unbind(msi_dev_name()));
+	VD_ASSERT_OK(pdev_set_override(msi_dev_name(), NULL));
+	if (mod_loaded(PLUGIN))
+		VD_ASSERT_OK(mod_unload(PLUGIN));
+	if (mod_loaded("vfio-platform-msi"))
+		VD_ASSERT_OK(mod_unload("vfio-platform-msi"));
+	ASSERT_FALSE(mod_loaded("vfio-platform-msi"));
+	if (!mod_loaded("dev-msi"))
+		VD_ASSERT_OK(mod_load("dev-msi"));
+	/* Handed to a driver that does not exist yet */
+	VD_ASSERT_OK(pdev_set_override(msi_dev_name(), DRIVER));
+
+	/* The load, in a child: it may never return */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		alarm(wait_ms / 1000 + 10);
+		_exit(mod_load("vfio-platform-msi") ? 1 : 0);
+	}
+	ret = 0;
+	for (end = now_ms() + wait_ms; !ret && now_ms() < end; sleep_ms(10))
+		ret = waitpid(pid, &status, WNOHANG);
+	if (!ret) {
+		mod_state(PLUGIN, state, sizeof(state));
+		TH_LOG("loading vfio-platform-msi still blocked after %u ms; " PLUGIN " is \"%s\"",
+		       wait_ms, state);
+		log_stack(_metadata, pid, "the module loader");
+		log_helpers(_metadata);
+		kill(pid, SIGKILL);
+		for (end = now_ms() + 5000; now_ms() < end; sleep_ms(10))
+			if (waitpid(pid, &status, WNOHANG))
+				break;
+	}
+	ASSERT_EQ(pid, ret)
+		TH_LOG("the module's init waited for the plug-in it loads");
+	ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+		TH_LOG("loading vfio-platform-msi failed (status 0x%x)", status);
+
+	/*
+	 * Bound once the module is live, with no further command: the
+	 * driver link (made before the probe runs) and the VFIO group
+	 * (registered at the probe's end).
+	 */
+	for (end = now_ms() + wait_ms; now_ms() < end; sleep_ms(10)) {
+		bound_to(drv, sizeof(drv));
+		if (!strcmp(drv, DRIVER) &&
+		    !pdev_vfio_group(msi_dev_name(), path, sizeof(path), 0))
+			break;
+	}
+	bound_to(drv, sizeof(drv));
+	ASSERT_STREQ(DRIVER, drv)
+		TH_LOG("not bound %u ms after the module loaded", wait_ms);
+	ASSERT_EQ(0, pdev_vfio_group(msi_dev_name(), path, sizeof(path), 0))
+		TH_LOG("no VFIO group %u ms after the module loaded", wait_ms);
+	mod_state(PLUGIN, state, sizeof(state));
+	ASSERT_STREQ("live", state) TH_LOG(PLUGIN " not loaded by the probe");
+	VD_ASSERT_OK(refresh_group());
+	check_works(_metadata, "after binding at the driver's load");
 }
 
 TEST_HARNESS_MAIN
