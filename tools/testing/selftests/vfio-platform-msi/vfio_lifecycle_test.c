@@ -497,8 +497,11 @@ static const char *load_cycle(int *err)
 	efd = efd_create();
 	*err = msi_dev_open(&md, NULL);
 	if (*err) {
+		static char step[sizeof(md.why) + 8];
+
 		close(efd);
-		return "open";
+		snprintf(step, sizeof(step), "open (%s)", md.why);
+		return step;
 	}
 	*err = msi_enable(&md, 0, efd);
 	if (!*err)
