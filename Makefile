@@ -16,6 +16,7 @@
 #   make fuzz-soak [KVER=...]   the longer fuzzing run
 #   make check-debug            check's part on the debug kernel only
 #   make checkpatch sparse      style and static checks
+#   make deb                    the DKMS package, in out/deb/ (lintian clean)
 #
 # W=1 and C=1 are passed to kbuild as usual.
 
@@ -44,7 +45,7 @@ KBUILD_ARGS	:= -C $(KDIR) M=$(BUILD) VPM_SRC=$(VPM_SRC) BOARD=$(BOARD) \
 		   CONFIG_VFIO_PLATFORM_MSI=m CONFIG_DEV_MSI=m
 
 .PHONY: all modules all-kernels selftests samples run check check-all qemu-e2e fuzz-soak check-debug \
-	checkpatch sparse clean
+	checkpatch sparse clean deb
 
 all: modules
 
@@ -89,6 +90,9 @@ check-debug:
 
 checkpatch sparse:
 	$(VPM_SRC)/scripts/lint $@
+
+deb:
+	@$(VPM_SRC)/scripts/make-deb
 
 clean:
 	rm -rf $(OUT)
