@@ -17,6 +17,8 @@
 #   make check-debug            check's part on the debug kernel only
 #   make checkpatch sparse      style and static checks
 #   make deb                    the DKMS package, in out/deb/ (lintian clean)
+#   make check-debian           the package in the Debian guest: DKMS build,
+#                               modprobe, driverctl across a reboot
 #
 # W=1 and C=1 are passed to kbuild as usual.
 
@@ -45,7 +47,7 @@ KBUILD_ARGS	:= -C $(KDIR) M=$(BUILD) VPM_SRC=$(VPM_SRC) BOARD=$(BOARD) \
 		   CONFIG_VFIO_PLATFORM_MSI=m CONFIG_DEV_MSI=m
 
 .PHONY: all modules all-kernels selftests samples run check check-all qemu-e2e fuzz-soak check-debug \
-	checkpatch sparse clean deb
+	checkpatch sparse clean deb check-debian
 
 all: modules
 
@@ -93,6 +95,9 @@ checkpatch sparse:
 
 deb:
 	@$(VPM_SRC)/scripts/make-deb
+
+check-debian:
+	$(VPM_SRC)/scripts/debian-guest-test
 
 clean:
 	rm -rf $(OUT)
