@@ -316,11 +316,15 @@ TEST_F(clients, crosvm_irqs)
 	/*
 	 * The device has MSIs (2048 vectors), and nobody asked for them:
 	 * crosvm sees the wired lines only, with no administrator step.
+	 * Upstream's vfio-platform, which has the name on the debug kernel
+	 * by default, offers no MSIs at all.
 	 */
-	ASSERT_EQ(0, msi_feature(self->device, VFIO_PLATFORM_MSI_FEATURE_MSI,
-				 VFIO_DEVICE_FEATURE_PROBE |
-				 VFIO_DEVICE_FEATURE_GET, NULL, 0))
-		TH_LOG("the test device should have MSIs");
+	if (!strcmp(pdev_vpm_driver(), CLIENT_DRIVER))
+		ASSERT_EQ(0, msi_feature(self->device,
+					 VFIO_PLATFORM_MSI_FEATURE_MSI,
+					 VFIO_DEVICE_FEATURE_PROBE |
+					 VFIO_DEVICE_FEATURE_GET, NULL, 0))
+			TH_LOG("the test device should have MSIs");
 	ASSERT_GE(8, self->info.num_irqs);
 	VD_ASSERT_OK(vfio_dev_region_info(self->device, VD_REGION_REGS, &ri));
 	regs = vfio_dev_mmap(self->device, &ri, 0, VPMSI_WINDOW_SIZE);

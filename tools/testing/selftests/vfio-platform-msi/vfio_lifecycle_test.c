@@ -658,6 +658,12 @@ FIXTURE_SETUP(autoload)
 
 	if (geteuid())
 		SKIP(return, "needs root");
+	/*
+	 * The name in effect, read now, while the module is loaded: a test
+	 * that unloads it would otherwise take the default name when it
+	 * loads the module again.
+	 */
+	pdev_vpm_driver();
 	if (drv && *drv && strcmp(drv, DRIVER))
 		SKIP(return, "the suite tests %s", drv);
 	/* Not the bench's guest: nothing to load the modules from */
