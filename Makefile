@@ -14,6 +14,8 @@
 #                               kernel too, no-IOMMU mode, QEMU end to end
 #   make qemu-e2e               nested guest behind Debian's QEMU, end to end
 #   make fuzz-soak [KVER=...]   the longer fuzzing run
+#   make bench [BENCH_ARGS=...] the interrupt paths against their peers in one
+#                               boot: report and plots in out/bench/ (scripts/bench)
 #   make check-debug            check's part on the debug kernel only
 #   make checkpatch sparse      style and static checks
 #   make deb                    the DKMS package, in out/deb/ (lintian clean)
@@ -47,6 +49,7 @@ KBUILD_ARGS	:= -C $(KDIR) M=$(BUILD) VPM_SRC=$(VPM_SRC) BOARD=$(BOARD) \
 		   CONFIG_VFIO_PLATFORM_MSI=m CONFIG_DEV_MSI=m
 
 .PHONY: all modules all-kernels selftests samples run check check-all qemu-e2e fuzz-soak check-debug \
+	bench \
 	checkpatch sparse clean deb check-debian
 
 all: modules
@@ -86,6 +89,10 @@ qemu-e2e:
 
 fuzz-soak:
 	$(VPM_SRC)/scripts/fuzz-soak --kernel $(KVER)
+
+# Not part of check: measurements, reported rather than asserted.
+bench:
+	$(VPM_SRC)/scripts/bench $(BENCH_ARGS)
 
 check-debug:
 	VPM_KERNELS=debug $(VPM_SRC)/scripts/check
