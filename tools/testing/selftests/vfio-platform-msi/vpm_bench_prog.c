@@ -41,7 +41,8 @@
  * throughput: closed loop (each vector fired again once its event was
  * read, every vector in flight) for MS milliseconds, and flood (FIRES
  * MSIs in all, back to back, spread over the vectors), on 1, 8 and 64
- * vectors (NVECS) of each path but the floor; accounting from the device
+ * vectors (NVECS) of each path but the floor, the path order rotated for
+ * each vector count; accounting from the device
  * (MSI_TOTAL), the handlers (/proc/interrupts) and the eventfds:
  *   BENCH-TPUT path kind nvec events ms events/s sent handled efd_total
  *              min_events_per_vector verdict
@@ -1039,7 +1040,9 @@ static void common_setup(void)
 
 static int throughput(int argc, char **argv)
 {
-	unsigned int nvecs[8] = { 1, 8, 64 }, nn = 3, ms = 2000, fires = 20000, i;
+	unsigned int nvecs[8] = { 1, 8, 64 }, nn = 3, ms = 2000, fires = 20000, i, k;
+	enum bench_path order[P_NUM];
+	unsigned int norder = 0;
 	struct pdev_state saved;
 	struct tput_target t;
 	int c, p;
@@ -1070,10 +1073,13 @@ static int throughput(int argc, char **argv)
 		die("cannot read %s's binding", devname);
 	printf("BENCH-PARAM tput_closed_ms %u\nBENCH-PARAM tput_flood_fires %u\n",
 	       ms, fires);
+	for (p = 0; p < P_NUM; p++)
+		if (opt.use[p])
+			order[norder++] = p;
+	/* The path order rotated for each vector count, as latency's rounds */
 	for (i = 0; i < nn; i++) {
-		for (p = 0; p < P_NUM; p++) {
-			if (!opt.use[p])
-				continue;
+		for (k = 0; k < norder; k++) {
+			p = order[(k + i) % norder];
 			tput_setup(&t, p, nvecs[i]);
 			tput_closed(&t, ms);
 			tput_flood(&t, fires);
