@@ -647,6 +647,36 @@ static void log_helpers(struct __test_metadata *_metadata)
 	closedir(d);
 }
 
+/*
+ * Wait up to @wait_ms for the child @pid (@who), which may be blocked in
+ * the kernel for good; if it is, log where it and every modprobe sleep,
+ * and kill it (waiting for modprobe in request_module() is killable: the
+ * probe then fails and the device lock is released). Returns waitpid()'s
+ * result: @pid once the child is reaped, 0 if it never was.
+ */
+static pid_t wait_child(struct __test_metadata *_metadata, pid_t pid,
+			unsigned int wait_ms, const char *who, int *status)
+{
+	char state[32];
+	uint64_t end;
+	pid_t ret = 0;
+
+	for (end = now_ms() + wait_ms; !ret && now_ms() < end; sleep_ms(10))
+		ret = waitpid(pid, status, WNOHANG);
+	if (ret)
+		return ret;
+	mod_state(PLUGIN, state, sizeof(state));
+	TH_LOG("%s still blocked after %u ms; " PLUGIN " is \"%s\"",
+	       who, wait_ms, state);
+	log_stack(_metadata, pid, who);
+	log_helpers(_metadata);
+	kill(pid, SIGKILL);
+	for (end = now_ms() + 5000; now_ms() < end; sleep_ms(10))
+		if (waitpid(pid, status, WNOHANG))
+			break;
+	return 0;
+}
+
 FIXTURE(autoload) {
 	int unused;
 };
@@ -681,7 +711,6 @@ TEST_F_TIMEOUT(autoload, plugin_on_demand, 120)
 	unsigned int wait_ms = AUTOLOAD_MS * vpm_timeout_scale();
 	const char *why = modprobe_broken();
 	char drv[64], state[32];
-	uint64_t end;
 	pid_t pid;
 	int status, ret, i;
 
@@ -709,24 +738,8 @@ TEST_F_TIMEOUT(autoload, plugin_on_demand, 120)
 		_exit(msi_write_str(PDEV_SYS_BUS "/drivers_probe",
 				    msi_dev_name()) ? 1 : 0);
 	}
-	ret = 0;
-	for (end = now_ms() + wait_ms; !ret && now_ms() < end; sleep_ms(10))
-		ret = waitpid(pid, &status, WNOHANG);
-	if (!ret) {
-		mod_state(PLUGIN, state, sizeof(state));
-		TH_LOG("drivers_probe still blocked after %u ms; " PLUGIN " is \"%s\"",
-		       wait_ms, state);
-		log_stack(_metadata, pid, "the drivers_probe writer");
-		log_helpers(_metadata);
-		/*
-		 * Waiting for modprobe in request_module() is killable: the
-		 * probe then fails and the device lock is released.
-		 */
-		kill(pid, SIGKILL);
-		for (end = now_ms() + 5000; now_ms() < end; sleep_ms(10))
-			if (waitpid(pid, &status, WNOHANG))
-				break;
-	}
+	ret = wait_child(_metadata, pid, wait_ms, "the drivers_probe writer",
+			 &status);
 	ASSERT_EQ(pid, ret) TH_LOG("probe deadlocked loading the plug-in");
 	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
 		TH_LOG("drivers_probe failed (status 0x%x)", status);
@@ -776,20 +789,7 @@ TEST_F_TIMEOUT(autoload, override_before_load, 300)
 		alarm(wait_ms / 1000 + 10);
 		_exit(mod_load("vfio-platform-msi") ? 1 : 0);
 	}
-	ret = 0;
-	for (end = now_ms() + wait_ms; !ret && now_ms() < end; sleep_ms(10))
-		ret = waitpid(pid, &status, WNOHANG);
-	if (!ret) {
-		mod_state(PLUGIN, state, sizeof(state));
-		TH_LOG("loading vfio-platform-msi still blocked after %u ms; " PLUGIN " is \"%s\"",
-		       wait_ms, state);
-		log_stack(_metadata, pid, "the module loader");
-		log_helpers(_metadata);
-		kill(pid, SIGKILL);
-		for (end = now_ms() + 5000; now_ms() < end; sleep_ms(10))
-			if (waitpid(pid, &status, WNOHANG))
-				break;
-	}
+	ret = wait_child(_metadata, pid, wait_ms, "the module loader", &status);
 	ASSERT_EQ(pid, ret)
 		TH_LOG("the module's init waited for the plug-in it loads");
 	ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
