@@ -174,6 +174,7 @@ static int vpm_probe(struct platform_device *pdev)
 	if (READ_ONCE(vpm_initialising)) {
 		dev_dbg(&pdev->dev, "probing again once %s is loaded\n",
 			KBUILD_MODNAME);
+		vpm_wait_for_plugin(vpm_plugins_generation());
 		return -EPROBE_DEFER;
 	}
 
@@ -268,7 +269,7 @@ static void vpm_reprobe_work_fn(struct work_struct *work)
 {
 	int ret;
 
-	if (!READ_ONCE(vpm_driver_registered))
+	if (!READ_ONCE(vpm_driver_registered) || !vpm_take_waiters())
 		return;
 	ret = driver_attach(&vpm_driver.driver);
 	if (ret)

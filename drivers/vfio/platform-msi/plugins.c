@@ -33,7 +33,20 @@ MODULE_PARM_DESC(reset_required,
 
 /* Registered plug-ins. */
 static LIST_HEAD(vpm_plugins);
-/* Protects vpm_plugins. Process context only. */
+/*
+ * vpm_plugins_gen counts registrations. vpm_waiters is set by a device
+ * handed to us that could not bind for want of a plug-in, or that deferred
+ * while this module initialised, and cleared by the re-probe that tries
+ * them again. A plug-in's arrival re-probes only when some device waits:
+ * that probe runs in a work item, beside whatever the user does next, and
+ * a user who loads a plug-in and then binds a device (driver_override,
+ * drivers_probe) would race it: drivers_probe returns at once for a device
+ * that another context is probing, before VFIO has registered it, and
+ * VFIO_GROUP_GET_DEVICE_FD then fails with -ENODEV.
+ */
+static u64 vpm_plugins_gen;
+static bool vpm_waiters;
+/* Protects vpm_plugins, vpm_plugins_gen and vpm_waiters. Process context. */
 static DEFINE_MUTEX(vpm_plugins_lock);
 
 static struct vfio_platform_msi_plugin *vpm_plugin_find(const char *compat)
@@ -63,18 +76,22 @@ static struct vfio_platform_msi_plugin *vpm_plugin_find(const char *compat)
  */
 int vfio_platform_msi_register_plugin(struct vfio_platform_msi_plugin *plugin)
 {
+	bool waiters = false;
 	int ret = 0;
 
 	if (!plugin->compat || !plugin->reset)
 		return -EINVAL;
 
 	mutex_lock(&vpm_plugins_lock);
-	if (vpm_plugin_find(plugin->compat))
+	if (vpm_plugin_find(plugin->compat)) {
 		ret = -EBUSY;
-	else
+	} else {
 		list_add_tail(&plugin->list, &vpm_plugins);
+		vpm_plugins_gen++;
+		waiters = vpm_waiters;
+	}
 	mutex_unlock(&vpm_plugins_lock);
-	if (!ret)
+	if (waiters)
 		vpm_driver_reprobe();
 	return ret;
 }
@@ -94,6 +111,47 @@ void vfio_platform_msi_unregister_plugin(struct vfio_platform_msi_plugin *plugin
 	mutex_unlock(&vpm_plugins_lock);
 }
 EXPORT_SYMBOL_GPL(vfio_platform_msi_unregister_plugin);
+
+/**
+ * vpm_wait_for_plugin - a device waits for a plug-in to bind
+ * @gen: vpm_plugins_generation() before the device looked for one
+ *
+ * The next plug-in to register probes the device again. One that
+ * registered since @gen may have found no waiter: probe again now.
+ */
+void vpm_wait_for_plugin(u64 gen)
+{
+	bool arrived;
+
+	mutex_lock(&vpm_plugins_lock);
+	vpm_waiters = true;
+	arrived = gen != vpm_plugins_gen;
+	mutex_unlock(&vpm_plugins_lock);
+	if (arrived)
+		vpm_driver_reprobe();
+}
+
+u64 vpm_plugins_generation(void)
+{
+	u64 gen;
+
+	mutex_lock(&vpm_plugins_lock);
+	gen = vpm_plugins_gen;
+	mutex_unlock(&vpm_plugins_lock);
+	return gen;
+}
+
+/* For the re-probe: whether a device waits, which it then no longer does */
+bool vpm_take_waiters(void)
+{
+	bool waiters;
+
+	mutex_lock(&vpm_plugins_lock);
+	waiters = vpm_waiters;
+	vpm_waiters = false;
+	mutex_unlock(&vpm_plugins_lock);
+	return waiters;
+}
 
 /* Find a plug-in for @compat and pin its module. */
 static struct vfio_platform_msi_plugin *vpm_plugin_get(const char *compat)
@@ -218,6 +276,7 @@ static int vpm_plugin_lookup(struct vpm_device *vdev)
 int vpm_reset_init(struct vpm_device *vdev)
 {
 	struct device *dev = &vdev->pdev->dev;
+	u64 gen = vpm_plugins_generation();
 	int ret;
 
 	vdev->info.dev = dev;
@@ -239,6 +298,7 @@ int vpm_reset_init(struct vpm_device *vdev)
 		return 0;
 
 	if (reset_required) {
+		vpm_wait_for_plugin(gen);
 		dev_err(dev, "no reset for this device (no plug-in for its compatible, no ACPI _RST); load its plug-in, or set vfio_platform_msi.reset_required=0 to use it without reset\n");
 		return -ENODEV;
 	}

@@ -327,5 +327,8 @@ void vpm_debugfs_exit(void);
 int vpm_reset_init(struct vpm_device *vdev);
 void vpm_reset_release(struct vpm_device *vdev);
 int vpm_reset(struct vpm_device *vdev);
+u64 vpm_plugins_generation(void);
+void vpm_wait_for_plugin(u64 gen);
+bool vpm_take_waiters(void);
 
 #endif /* VFIO_PLATFORM_MSI_PRIV_H */
