@@ -244,6 +244,7 @@ static struct platform_driver vpm_driver = {
 	.driver = {
 		.name = vpm_driver_name,
 		.pm = &vpm_pm_ops,
+		.dev_groups = vpm_dev_groups,
 	},
 	.driver_managed_dma = true,
 };

@@ -12,6 +12,10 @@
  *
  * Reset: the plug-in's reset, else the ACPI companion's _RST method. A
  * device without either is refused unless reset_required=0.
+ *
+ * Both are told to userspace by two read-only attributes of the bound
+ * device (Documentation/admin-guide.rst, "Device attributes"): plugin and
+ * reset_method.
  */
 
 #include <linux/acpi.h>
@@ -23,6 +27,7 @@
 #include <linux/property.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
 
 #include "vfio_platform_msi.h"
 
@@ -331,3 +336,43 @@ int vpm_reset(struct vpm_device *vdev)
 	mutex_unlock(&vdev->reset_lock);
 	return ret;
 }
+
+/*
+ * The bound device's attributes: which plug-in it uses and how it is
+ * reset. Created after probe succeeded and removed before remove, so the
+ * drvdata is set and what they show is fixed meanwhile.
+ */
+static ssize_t plugin_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	struct vpm_device *vdev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%s\n",
+			  vdev->plugin ? vdev->plugin_compat : "");
+}
+static DEVICE_ATTR_RO(plugin);
+
+static ssize_t reset_method_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct vpm_device *vdev = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%s\n", vdev->plugin ? "plugin" :
+			  vdev->acpi_reset ? "acpi" : "none");
+}
+static DEVICE_ATTR_RO(reset_method);
+
+static struct attribute *vpm_dev_attrs[] = {
+	&dev_attr_plugin.attr,
+	&dev_attr_reset_method.attr,
+	NULL,
+};
+
+static const struct attribute_group vpm_dev_group = {
+	.attrs = vpm_dev_attrs,
+};
+
+const struct attribute_group *vpm_dev_groups[] = {
+	&vpm_dev_group,
+	NULL,
+};

@@ -45,6 +45,7 @@ extern char vpm_driver_name[];
 #define VPM_OFFSET_TO_INDEX(off)	((u64)(off) >> VPM_OFFSET_SHIFT)
 #define VPM_INDEX_TO_OFFSET(index)	((u64)(index) << VPM_OFFSET_SHIFT)
 
+struct attribute_group;
 struct eventfd_ctx;
 struct seq_file;
 struct vpm_device;
@@ -330,5 +331,6 @@ int vpm_reset(struct vpm_device *vdev);
 u64 vpm_plugins_generation(void);
 void vpm_wait_for_plugin(u64 gen);
 bool vpm_take_waiters(void);
+extern const struct attribute_group *vpm_dev_groups[];
 
 #endif /* VFIO_PLATFORM_MSI_PRIV_H */
