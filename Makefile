@@ -7,6 +7,8 @@
 #   make KDIR=... ARCH=... CROSS_COMPILE=...   build against any kernel tree
 #   make all-kernels            build for both stock kernels
 #   make selftests              build the static aarch64 selftests
+#   make tools                  vfio-platform-info (static aarch64) and its
+#                               man page, in out/tools/
 #   make run                    the demo on the emulated board
 #   make check                  the gate: builds, static checks, the suite on 6.12
 #                               and 6.1, the debug kernel's part (< 60 min cold)
@@ -48,7 +50,7 @@ endif
 KBUILD_ARGS	:= -C $(KDIR) M=$(BUILD) VPM_SRC=$(VPM_SRC) BOARD=$(BOARD) \
 		   CONFIG_VFIO_PLATFORM_MSI=m CONFIG_DEV_MSI=m
 
-.PHONY: all modules all-kernels selftests samples run check check-all qemu-e2e fuzz-soak check-debug \
+.PHONY: all modules all-kernels selftests samples tools run check check-all qemu-e2e fuzz-soak check-debug \
 	bench \
 	checkpatch sparse clean deb check-debian
 
@@ -72,6 +74,11 @@ selftests:
 samples:
 	@if [ -f samples/vfio-platform-msi/Makefile ]; then \
 		$(MAKE) -C samples/vfio-platform-msi OUTPUT=$(OUT)/samples; fi
+
+tools:
+	@bash -c '. $(VPM_SRC)/scripts/lib.sh && vpm_host_tools && \
+		vpm_need_tools rst2man:python3-docutils'
+	$(MAKE) -C tools/vfio-platform-info OUTPUT=$(OUT)/tools
 
 run:
 	$(VPM_SRC)/scripts/demo
