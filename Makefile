@@ -22,7 +22,9 @@
 #   make checkpatch sparse      style and static checks
 #   make deb                    the DKMS package, in out/deb/ (lintian clean)
 #   make check-debian           the package in the Debian guest: DKMS build,
-#                               modprobe, driverctl across a reboot
+#                               modprobe, driverctl across a reboot, the demo
+#   make check-debian-debug     the same on the Debian system's debug kernel
+#                               (KASAN, lockdep), with a kmemleak scan
 #
 # W=1 and C=1 are passed to kbuild as usual.
 
@@ -52,7 +54,7 @@ KBUILD_ARGS	:= -C $(KDIR) M=$(BUILD) VPM_SRC=$(VPM_SRC) BOARD=$(BOARD) \
 
 .PHONY: all modules all-kernels selftests samples tools run check check-all qemu-e2e fuzz-soak check-debug \
 	bench \
-	checkpatch sparse clean deb check-debian
+	checkpatch sparse clean deb check-debian check-debian-debug
 
 all: modules
 
@@ -112,6 +114,9 @@ deb:
 
 check-debian:
 	$(VPM_SRC)/scripts/debian-guest-test
+
+check-debian-debug:
+	$(VPM_SRC)/scripts/debian-guest-test --kernel debug-debian
 
 clean:
 	rm -rf $(OUT)
