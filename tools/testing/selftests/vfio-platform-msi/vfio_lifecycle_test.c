@@ -82,6 +82,17 @@
  */
 #define SLAB_TOLERANCE_KB 4096
 
+/*
+ * The name in effect, read once before any test forks, while the module is
+ * loaded: a test that unloads it would otherwise take the default name
+ * when it loads the module again, and so would a teardown (below, run in
+ * the parent).
+ */
+static void __attribute__((constructor)) read_driver_name(void)
+{
+	pdev_vpm_driver();
+}
+
 /* The modules, in load order */
 static const char * const mods[] = {
 	"dev-msi", "vfio-platform-msi", "vpmsi_testdev_plugin",
@@ -224,8 +235,39 @@ static void check_works(struct __test_metadata *_metadata, const char *when)
 	close(efd);
 }
 
+/*
+ * Put back what a test that failed midway took away, for the tests and
+ * programs after it: the modules loaded, the device bound to us. A test
+ * that passed left it so already.
+ *
+ * The fixtures' teardowns run in the parent (FIXTURE_TEARDOWN_PARENT), after
+ * the test's process ended: the harness (6.12's) runs a child's teardown
+ * after a failed ASSERT only when its wrapper's local "child" survives the
+ * longjmp, which at -O2 it does not, and these teardowns are the ones
+ * that must run after a failure. Their state (self) is shared memory.
+ */
+static void restore(struct __test_metadata *_metadata)
+{
+	char drv[64];
+	unsigned int i;
+
+	for (i = 0; i < NMODS; i++)
+		if (!mod_loaded(mods[i]) && mod_load(mods[i]))
+			TH_LOG("teardown: cannot load %s again", mods[i]);
+	bound_to(drv, sizeof(drv));
+	if (!strcmp(drv, DRIVER))
+		return;
+	TH_LOG("teardown: %s bound to \"%s\", binding it to %s again",
+	       msi_dev_name(), drv, DRIVER);
+	if (drv[0])
+		pdev_unbind(msi_dev_name());
+	if (bind())
+		TH_LOG("teardown: cannot bind %s to %s", msi_dev_name(),
+		       DRIVER);
+}
+
 FIXTURE(life) {
-	int unused;
+	bool restore;	/* the setup passed: the test may unload, unbind */
 };
 
 FIXTURE_SETUP(life)
@@ -240,10 +282,13 @@ FIXTURE_SETUP(life)
 		SKIP(return, "%s is bound to \"%s\", not %s", msi_dev_name(),
 		     drv, DRIVER);
 	VD_ASSERT_OK(refresh_group());
+	self->restore = true;
 }
 
-FIXTURE_TEARDOWN(life)
+FIXTURE_TEARDOWN_PARENT(life)
 {
+	if (self->restore)
+		restore(_metadata);
 }
 
 /* ------------------------------------------------- close with traffic */
@@ -722,7 +767,9 @@ static void unbind_unload_plugin(struct __test_metadata *_metadata)
 }
 
 FIXTURE(autoload) {
-	int unused;
+	bool restore;	/* as life's */
+	/* The modprobe helper a test replaced, to put back; "" if none */
+	char saved_modprobe[PATH_MAX];
 };
 
 FIXTURE_SETUP(autoload)
@@ -732,34 +779,28 @@ FIXTURE_SETUP(autoload)
 
 	if (geteuid())
 		SKIP(return, "needs root");
-	/*
-	 * The name in effect, read now, while the module is loaded: a test
-	 * that unloads it would otherwise take the default name when it
-	 * loads the module again.
-	 */
-	pdev_vpm_driver();
 	if (drv && *drv && strcmp(drv, DRIVER))
 		SKIP(return, "the suite tests %s", drv);
 	/* Not the bench's guest: nothing to load the modules from */
 	snprintf(path, sizeof(path), "%s/%s.ko", MOD_DIR, PLUGIN);
 	if (access(path, R_OK))
 		SKIP(return, "no %s", path);
+	self->restore = true;
 }
 
-/* The modprobe helper a test replaced, to put back; "" if none */
-static char saved_modprobe[PATH_MAX];
-
-static void modprobe_restore(void)
+static void modprobe_restore(FIXTURE_DATA(autoload) *self)
 {
-	if (!saved_modprobe[0])
+	if (!self->saved_modprobe[0])
 		return;
-	msi_write_str("/proc/sys/kernel/modprobe", saved_modprobe);
-	saved_modprobe[0] = '\0';
+	msi_write_str("/proc/sys/kernel/modprobe", self->saved_modprobe);
+	self->saved_modprobe[0] = '\0';
 }
 
-FIXTURE_TEARDOWN(autoload)
+FIXTURE_TEARDOWN_PARENT(autoload)
 {
-	modprobe_restore();
+	modprobe_restore(self);
+	if (self->restore)
+		restore(_metadata);
 }
 
 TEST_F_TIMEOUT(autoload, plugin_on_demand, 120)
@@ -859,12 +900,13 @@ TEST_F_TIMEOUT(autoload, late_plugin_binds_waiting, 120)
 
 	unbind_unload_plugin(_metadata);
 	/* The probe cannot load the plug-in: it fails, "no reset" */
-	ASSERT_EQ(0, msi_read_line("/proc/sys/kernel/modprobe", saved_modprobe,
-				   sizeof(saved_modprobe)));
+	ASSERT_EQ(0, msi_read_line("/proc/sys/kernel/modprobe",
+				   self->saved_modprobe,
+				   sizeof(self->saved_modprobe)));
 	VD_ASSERT_OK(msi_write_str("/proc/sys/kernel/modprobe",
 				   "/nonexistent/modprobe"));
 	msi_write_str(PDEV_SYS_BUS "/drivers_probe", msi_dev_name());
-	modprobe_restore();
+	modprobe_restore(self);
 	bound_to(drv, sizeof(drv));
 	ASSERT_STREQ("", drv) TH_LOG("bound with no plug-in and no reset");
 
