@@ -20,9 +20,12 @@
 #                               boot: report and plots in out/bench/ (scripts/bench)
 #   make check-debug            check's part on the debug kernel only
 #   make checkpatch sparse      style and static checks
-#   make deb                    the DKMS package, in out/deb/ (lintian clean)
-#   make check-debian           the package in the Debian guest: DKMS build,
-#                               modprobe, driverctl across a reboot, the demo
+#   make deb                    the Debian packages, in out/deb/ (lintian
+#                               clean): the DKMS package (all) and
+#                               vfio-platform-info (arm64, cross-built)
+#   make check-debian           the packages in the Debian guest: DKMS build,
+#                               modprobe, driverctl across a reboot, the demo,
+#                               vfio-platform-info
 #   make check-debian-debug     the same on the Debian system's debug kernel
 #                               (KASAN, lockdep), with a kmemleak scan
 #
