@@ -159,7 +159,8 @@ FIXTURE_SETUP(devmsi)
 	}
 }
 
-FIXTURE_TEARDOWN(devmsi)
+/* In the parent, after the test (lib/vpm_harness.h): no child resource */
+FIXTURE_TEARDOWN_PARENT(devmsi)
 {
 	/* Back to the driver the device had, so later tests find it there */
 	EXPECT_EQ(0, pdev_restore(msi_dev_name(), &self->saved))

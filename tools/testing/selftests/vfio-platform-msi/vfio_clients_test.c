@@ -150,9 +150,9 @@ FIXTURE_SETUP(clients)
 		     pdev_vpm_driver(), CLIENT_DRIVER);
 }
 
-FIXTURE_TEARDOWN(clients)
+/* In the parent, after the test (lib/vpm_harness.h): no child resource */
+FIXTURE_TEARDOWN_PARENT(clients)
 {
-	client_close(self);
 	if (self->saved_ok)
 		EXPECT_EQ(0, pdev_restore(self->dev, &self->saved));
 }

@@ -203,12 +203,11 @@ FIXTURE_SETUP(info)
 	self->saved_ok = true;
 }
 
-FIXTURE_TEARDOWN(info)
+/* In the parent, after the test (lib/vpm_harness.h): no child resource */
+FIXTURE_TEARDOWN_PARENT(info)
 {
 	unsigned int i;
 
-	vfio_dev_close(&self->vd);
-	json_free(self->json);
 	if (self->mode_saved)
 		msi_mode_set(self->mode);
 	for (i = 0; i < NEXTRA; i++)

@@ -239,12 +239,7 @@ static void check_works(struct __test_metadata *_metadata, const char *when)
  * Put back what a test that failed midway took away, for the tests and
  * programs after it: the modules loaded, the device bound to us. A test
  * that passed left it so already.
- *
- * The fixtures' teardowns run in the parent (FIXTURE_TEARDOWN_PARENT), after
- * the test's process ended: the harness (6.12's) runs a child's teardown
- * after a failed ASSERT only when its wrapper's local "child" survives the
- * longjmp, which at -O2 it does not, and these teardowns are the ones
- * that must run after a failure. Their state (self) is shared memory.
+ * The fixtures' teardowns run in the parent (lib/vpm_harness.h).
  */
 static void restore(struct __test_metadata *_metadata)
 {

@@ -70,18 +70,10 @@ FIXTURE_SETUP(bad)
 			       PROT_NONE));
 }
 
-FIXTURE_TEARDOWN(bad)
+/* In the parent, after the test (lib/vpm_harness.h): no child resource */
+FIXTURE_TEARDOWN_PARENT(bad)
 {
-	int i;
-
-	msi_dev_close(&self->md);
-	if (self->guard != MAP_FAILED)
-		munmap(self->guard, 2 * self->page);
-	for (i = 0; i < 4; i++)
-		if (self->efd[i] >= 0)
-			close(self->efd[i]);
-	if (self->nullfd >= 0)
-		close(self->nullfd);
+	msi_mode_restore();
 }
 
 /* SET_IRQS from a raw header and @data_len bytes of data, argsz given */

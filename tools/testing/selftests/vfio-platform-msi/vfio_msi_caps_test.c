@@ -66,10 +66,10 @@ FIXTURE_SETUP(caps)
 		msi_dev_close(&self->md);
 }
 
-FIXTURE_TEARDOWN(caps)
+/* In the parent, after the test (lib/vpm_harness.h): no child resource */
+FIXTURE_TEARDOWN_PARENT(caps)
 {
-	msi_dev_close(&self->md);
-	free(self->buf);
+	msi_mode_restore();
 }
 
 /* GET_IRQ_INFO with @argsz into the canary-filled buffer: 0 or -errno */
@@ -489,9 +489,10 @@ FIXTURE_SETUP(gen)
 	ASSERT_EQ(16, self->md.nvec);
 }
 
-FIXTURE_TEARDOWN(gen)
+/* In the parent, after the test (lib/vpm_harness.h): no child resource */
+FIXTURE_TEARDOWN_PARENT(gen)
 {
-	msi_dev_close(&self->md);
+	msi_mode_restore();
 }
 
 static unsigned int count_valid(const struct vfio_platform_msi_msg *m,

@@ -91,11 +91,10 @@ FIXTURE_SETUP(life)
 	msi_dev_close(&self->md);
 }
 
-FIXTURE_TEARDOWN(life)
+/* In the parent, after the test (lib/vpm_harness.h): no child resource */
+FIXTURE_TEARDOWN_PARENT(life)
 {
-	msi_dev_close(&self->md);
-	if (strcmp(self->md.mode, MSI_MODE_DEFAULT))
-		msi_mode_set(MSI_MODE_DEFAULT);
+	msi_mode_restore();
 }
 
 /* One cycle: open, maybe enable and fire a few vectors, close */

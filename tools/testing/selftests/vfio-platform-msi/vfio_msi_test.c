@@ -187,15 +187,10 @@ FIXTURE_SETUP(msi)
 		msi_dev_close(&self->md);
 }
 
-FIXTURE_TEARDOWN(msi)
+/* In the parent, after the test (lib/vpm_harness.h): no child resource */
+FIXTURE_TEARDOWN_PARENT(msi)
 {
-	/* The device first: it releases the eventfds it holds */
-	msi_dev_close(&self->md);
-	if (self->fds) {
-		msi_efds_close(self->fds, self->nfds);
-		free(self->fds);
-	}
-	free(self->msgs);
+	msi_mode_restore();
 }
 
 /* @n eventfds in self->fds; fewer if RLIMIT_NOFILE cannot be raised */
@@ -1066,14 +1061,10 @@ FIXTURE_SETUP(generic)
 		msi_dev_close(&self->md);
 }
 
-FIXTURE_TEARDOWN(generic)
+/* In the parent, after the test (lib/vpm_harness.h): no child resource */
+FIXTURE_TEARDOWN_PARENT(generic)
 {
-	msi_dev_close(&self->md);
-	if (self->fds) {
-		msi_efds_close(self->fds, self->nfds);
-		free(self->fds);
-	}
-	free(self->msgs);
+	msi_mode_restore();
 }
 
 /* Enable every vector, vector v on fds[v % nfds] */

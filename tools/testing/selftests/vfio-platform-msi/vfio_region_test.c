@@ -535,10 +535,10 @@ FIXTURE_SETUP(watch)
 	VD_ASSERT_OK(ret);
 }
 
-FIXTURE_TEARDOWN(watch)
+/* In the parent, after the test (lib/vpm_harness.h): no child resource */
+FIXTURE_TEARDOWN_PARENT(watch)
 {
-	vfio_dev_close(&self->vd);
-	/* The driver's mapping is gone: disarm */
+	/* The driver's mapping is gone (the test's process closed it): disarm */
 	if (self->armed)
 		watch_set(-1, 0);
 }
@@ -674,9 +674,9 @@ FIXTURE_SETUP(sparse)
 	VD_ASSERT_OPEN(&self->vd, vfio_dev_open(&self->vd));
 }
 
-FIXTURE_TEARDOWN(sparse)
+/* In the parent, after the test (lib/vpm_harness.h): no child resource */
+FIXTURE_TEARDOWN_PARENT(sparse)
 {
-	vfio_dev_close(&self->vd);
 	if (self->set) {
 		msi_write_str(PLUGIN_PARAM("nommap_table"), "N");
 		msi_mode_set(self->mode);

@@ -515,30 +515,13 @@ FIXTURE_SETUP(stress)
 	}
 }
 
-FIXTURE_TEARDOWN(stress)
+/* In the parent, after the test (lib/vpm_harness.h): no child resource */
+FIXTURE_TEARDOWN_PARENT(stress)
 {
-	struct stress *s = self->s;
-	unsigned int i, n;
-	int **fds;
-
-	if (self->pulse_saved[0]) {
-		int fd = open(PULSE_PARAM, O_WRONLY | O_CLOEXEC);
-
-		if (fd >= 0) {
-			if (write(fd, self->pulse_saved,
-				  strlen(self->pulse_saved)) < 0)
-				TH_LOG("cannot restore %s", PULSE_PARAM);
-			close(fd);
-		}
-	}
-	if (!s)
-		return;
-	msi_dev_close(&s->md);
-	fds = all_fds(s, &n);
-	for (i = 0; i < n; i++)
-		if (*fds[i] >= 0)
-			close(*fds[i]);
-	free(s);
+	msi_mode_restore();
+	if (self->pulse_saved[0] &&
+	    msi_write_str(PULSE_PARAM, self->pulse_saved))
+		TH_LOG("cannot restore %s", PULSE_PARAM);
 }
 
 static uint64_t now_ms(void)

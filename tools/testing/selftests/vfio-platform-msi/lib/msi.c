@@ -75,6 +75,14 @@ int msi_mode_set(const char *mode)
 	return msi_write_str(MSI_MODE_PARAM, mode);
 }
 
+void msi_mode_restore(void)
+{
+	char cur[16];
+
+	if (!msi_mode_get(cur, sizeof(cur)) && strcmp(cur, MSI_MODE_DEFAULT))
+		msi_mode_set(MSI_MODE_DEFAULT);
+}
+
 static int msi_read_uint(const char *path, unsigned int *n)
 {
 	char buf[32], *end;

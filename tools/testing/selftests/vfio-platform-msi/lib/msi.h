@@ -90,6 +90,11 @@ int msi_write_str(const char *path, const char *val);
 /* Plug-in knobs: 0 or -errno (-ENOENT: no such knob) */
 int msi_mode_get(char *buf, size_t len);
 int msi_mode_set(const char *mode);
+/*
+ * The default mode back, as msi_dev_close() leaves it: for a teardown in
+ * the parent, which cannot close the test's msi_dev (lib/vpm_harness.h)
+ */
+void msi_mode_restore(void);
 /* The plug-in's msi_nvec: vectors offered from the next open (0: all) */
 int msi_plugin_nvec_get(unsigned int *n);
 int msi_plugin_nvec_set(unsigned int n);

@@ -9,6 +9,17 @@
  * larger scale instead of giving the tests a smaller job.
  *
  * Test programs include this header instead of kselftest_harness.h.
+ *
+ * Teardowns. A fixture whose teardown puts back state outside the test's
+ * process (a module parameter, fault injection, a binding, a loaded
+ * module) uses FIXTURE_TEARDOWN_PARENT: 6.12's harness runs a child's
+ * FIXTURE_TEARDOWN after a failed ASSERT only if its wrapper's local
+ * "child" survives the longjmp, and built with -O2 it does not (it comes
+ * back as 1: the child takes the parent's path and aborts, its teardown
+ * never run). The parent's teardown runs once the test's process ended,
+ * its descriptors and mappings with it, the device closed first. self is
+ * then shared memory, and the teardown touches nothing of the child's:
+ * no descriptor, mapping or heap pointer, only values held in self.
  */
 #ifndef VPM_HARNESS_H
 #define VPM_HARNESS_H
