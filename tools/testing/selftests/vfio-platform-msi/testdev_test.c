@@ -8,8 +8,11 @@
  * register window the host driver maps, and compares the device's own
  * bookkeeping with the deliveries.
  *
- * Needs the test device bound to vpmsi_testhost (driver_override); without
- * /dev/vpmsi_testhost every test is skipped.
+ * Needs the test device bound to vpmsi_testhost. Run alone (as
+ * run_kselftest.sh runs it, with the device bound to the VFIO driver at
+ * boot), the program hands the device to vpmsi_testhost itself for its run
+ * and gives it back at exit; without /dev/vpmsi_testhost every test is
+ * skipped.
  *
  * Deliveries are asynchronous: positive checks poll with a bounded timeout.
  * A check that something did NOT happen cannot be proven by polling; those
@@ -30,11 +33,14 @@
 #include <sys/mman.h>
 
 #include "vpm_harness.h"
+#include "msi.h"
+#include "pdev.h"
 #include "testdev.h"
 #include "vpmsi_testdev.h"
 #include "vpmsi_testhost.h"
 
 #define TH_PATH		"/dev/" VPMSI_TH_DEVNAME
+#define TH_DRIVER	"vpmsi_testhost"	/* the host driver's name */
 #define NVEC		32		/* vectors of the "host" fixture */
 #define TMO_MS		2000		/* device mailboxes and deliveries */
 #define QUIET_MS	50		/* see the top of the file */
@@ -52,6 +58,41 @@ static int64_t rd(void *r, uint32_t off)
 static int64_t dcount(void *r, unsigned int v)
 {
 	return td_count(r, v);
+}
+
+/* ---- the device's binding for the program's run ------------------------ */
+
+static struct pdev_state th_saved;
+static pid_t th_pid;
+
+/* At the program's exit (tests end with _exit()): the device back */
+static void th_restore_device(void)
+{
+	const char *dev = msi_dev_name();
+
+	if (getpid() == th_pid && pdev_restore(dev, &th_saved))
+		fprintf(stderr, "# cannot bind %s back to \"%s\"\n", dev,
+			th_saved.driver);
+}
+
+/*
+ * Before the tests: the device to the host driver, if it is elsewhere and
+ * the host driver is loaded. A failed bind is left to the fixtures, which
+ * skip without /dev/vpmsi_testhost. The restore is an atexit() handler
+ * registered after vpm_harness.h's, so that it runs before that one, which
+ * may end the program with _exit().
+ */
+static void __attribute__((constructor)) th_bind_device(void)
+{
+	const char *dev = msi_dev_name();
+
+	if (!dev || !pdev_exists(dev) || !pdev_driver_exists(TH_DRIVER) ||
+	    pdev_bound_to(dev, TH_DRIVER) || pdev_save(dev, &th_saved))
+		return;
+	th_pid = getpid();
+	atexit(th_restore_device);
+	if (pdev_bind(dev, TH_DRIVER))
+		fprintf(stderr, "# cannot bind %s to %s\n", dev, TH_DRIVER);
 }
 
 /* ---- host driver helpers ------------------------------------------------ */
