@@ -165,3 +165,51 @@ EOT
 	fi
 	vpm_suite_apt_done="$vpm_suite_apt_done $suite"
 }
+
+# The version of Debian's linux-source-SERIES to use: VPM_DEBUG_SOURCE if
+# set, else the candidate (after an 'apt-get update' if apt knows none).
+vpm_linux_source_version() {
+	local series=$1 ver=${VPM_DEBUG_SOURCE:-}
+	if [ -z "$ver" ]; then
+		ver=$(apt-cache policy "linux-source-$series" 2>/dev/null |
+			awk '/Candidate:/ {print $2}')
+		if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
+			vpm_apt --version >/dev/null
+			ver=$(apt-cache policy "linux-source-$series" |
+				awk '/Candidate:/ {print $2}')
+		fi
+	fi
+	[ -n "$ver" ] && [ "$ver" != "(none)" ] || vpm_die "linux-source-$series not found"
+	echo "$ver"
+}
+
+# The whole linux-source-SERIES VERSION tree, extracted once into the cache
+# and shared (read only) by every kernel built from it; prints its path.
+# The same directory scripts/build-debug-kernel extracts to (fd 8 is
+# used for its lock).
+vpm_linux_source_full() {
+	local series=$1 ver=$2 src deb
+	src=$VPM_CACHE/source/linux-source-$series-$ver-full
+	[ -f "$src/.done" ] && { echo "$src"; return 0; }
+	# build-debug-kernel extracts it under this lock too
+	mkdir -p "$VPM_CACHE/kernels"
+	exec 8>"$VPM_CACHE/kernels/.debug-build.lock"
+	flock 8
+	if [ ! -f "$src/.done" ]; then
+		deb=$VPM_CACHE/debs/linux-source-${series}_${ver/:/%3a}_all.deb
+		[ -s "$deb" ] || deb=$(vpm_download "linux-source-$series=$ver")
+		vpm_log "extracting linux-source-$series $ver"
+		rm -rf "$src" "$src.tmp"
+		mkdir -p "$src.tmp"
+		dpkg-deb --fsys-tarfile "$deb" |
+			tar -xO --wildcards "./usr/src/linux-source-$series.tar.*" |
+			tar -xJ -C "$src.tmp" ||
+			vpm_die "cannot extract linux-source-$series"
+		mv "$src.tmp/linux-source-$series" "$src"
+		rmdir "$src.tmp"
+		echo "linux-source-$series=$ver" >"$src/package.txt"
+		touch "$src/.done"
+	fi
+	exec 8>&-
+	echo "$src"
+}
