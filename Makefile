@@ -48,12 +48,15 @@ BUILD		:= $(OUT)/$(shell [ -n "$(KENV)" ] && . $(KENV) && echo $$KABI)
 # (scripts/build-root) with the compiler their headers name.
 KBROOT		:= $(shell [ -n "$(KENV)" ] && . $(KENV) && echo $$KBROOT)
 KCC		:= $(shell [ -n "$(KENV)" ] && . $(KENV) && echo $$KCC)
+# A kernel with the driver in its tree (scripts/build-intree-kernel): only
+# the test board's modules are built here, against it.
+INTREE		:= $(shell [ -n "$(KENV)" ] && . $(KENV) && echo $$VPM_INTREE)
 else
 BUILD		:= $(OUT)/$(subst /,_,$(patsubst /%,%,$(abspath $(KDIR))))
 endif
 
 KBUILD_ARGS	:= -C $(KDIR) M=$(BUILD) VPM_SRC=$(VPM_SRC) BOARD=$(BOARD) \
-		   CONFIG_VFIO_PLATFORM_MSI=m CONFIG_DEV_MSI=m
+		   $(if $(INTREE),CONFIG_VFIO_PLATFORM_MSI= CONFIG_DEV_MSI=,CONFIG_VFIO_PLATFORM_MSI=m CONFIG_DEV_MSI=m)
 
 .PHONY: all modules all-kernels selftests samples tools run check check-all qemu-e2e fuzz-soak check-debug \
 	bench \
