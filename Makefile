@@ -13,7 +13,13 @@
 #   make check                  the gate: builds, static checks, the suite on 6.12
 #                               and 6.1, the debug kernel's part (< 60 min cold)
 #   make check-all              the full matrix: the whole suite on the debug
-#                               kernel too, no-IOMMU mode, QEMU end to end
+#                               kernel too, no-IOMMU mode, QEMU end to end,
+#                               the driver in the tree (check-intree)
+#   make check-intree           the driver in the kernel tree: the series, the
+#                               debug kernel with it =m and =y, the suite
+#                               through run_kselftest.sh (Documentation/intree.rst)
+#   make intree-series          the patch series for linux-source-6.12, in
+#                               out/intree/series (checkpatch --strict)
 #   make qemu-e2e               nested guest behind Debian's QEMU, end to end
 #   make fuzz-soak [KVER=...]   the longer fuzzing run
 #   make bench [BENCH_ARGS=...] the interrupt paths against their peers in one
@@ -59,7 +65,7 @@ KBUILD_ARGS	:= -C $(KDIR) M=$(BUILD) VPM_SRC=$(VPM_SRC) BOARD=$(BOARD) \
 		   $(if $(INTREE),CONFIG_VFIO_PLATFORM_MSI= CONFIG_DEV_MSI=,CONFIG_VFIO_PLATFORM_MSI=m CONFIG_DEV_MSI=m)
 
 .PHONY: all modules all-kernels selftests samples tools run check check-all qemu-e2e fuzz-soak check-debug \
-	bench \
+	bench check-intree intree-series \
 	checkpatch sparse clean deb check-debian check-debian-debug
 
 all: modules
@@ -111,6 +117,12 @@ bench:
 
 check-debug:
 	VPM_KERNELS=debug $(VPM_SRC)/scripts/check
+
+check-intree:
+	$(VPM_SRC)/scripts/check-intree
+
+intree-series:
+	$(VPM_SRC)/scripts/make-intree-series --check
 
 checkpatch sparse:
 	$(VPM_SRC)/scripts/lint $@
