@@ -105,6 +105,8 @@ struct vpmsi_model {
 	u32 msi_total;
 	u32 last_vector;
 	u64 last_msi_ns;
+	u32 last_line;
+	u64 last_line_ns;
 	unsigned int pulse_line;	/* line of the PULSE command in progress */
 	u32 pulses_left;		/* its pulses still to raise; 0: none */
 	unsigned int scrub;		/* next chunk of COUNT/PBA to restore */
@@ -157,6 +159,8 @@ static void vpmsi_publish(struct vpmsi_model *m)
 	writeq_relaxed(m->last_msi_ns, m->regs + VPMSI_REG_LAST_MSI_NS);
 	vpmsi_wr(m, VPMSI_REG_LAST_VECTOR, m->last_vector);
 	vpmsi_wr(m, VPMSI_REG_MSI_TOTAL, m->msi_total);
+	writeq_relaxed(m->last_line_ns, m->regs + VPMSI_REG_LAST_LINE_NS);
+	vpmsi_wr(m, VPMSI_REG_LAST_LINE, m->last_line);
 	for (n = 0; n < VPMSI_MAX_LINES; n++)
 		vpmsi_wr(m, VPMSI_REG_LINE_RAISED(n),
 			 n < m->nr_lines ? m->line[n].raised : 0);
@@ -309,11 +313,22 @@ static void vpmsi_line_set_pending(struct vpmsi_line *l, bool on)
 	irq_set_irqchip_state(l->virq, IRQCHIP_STATE_PENDING, on);
 }
 
-/* Drive the line's interrupt pending at its controller (an edge, a level). */
-static void vpmsi_raise(struct vpmsi_model *m, unsigned int n)
+/*
+ * Drive the line's interrupt pending at its controller (an edge, a level).
+ * @rising: the wire goes high (not a level held high made pending again):
+ * stamp LAST_LINE_NS first, as an MSI stamps LAST_MSI_NS.
+ */
+static void vpmsi_raise(struct vpmsi_model *m, unsigned int n, bool rising)
 {
 	struct vpmsi_line *l = &m->line[n];
 
+	if (rising) {
+		m->last_line = n;
+		m->last_line_ns = ktime_get_ns();
+		vpmsi_wr(m, VPMSI_REG_LAST_LINE, n);
+		writeq_relaxed(m->last_line_ns, m->regs + VPMSI_REG_LAST_LINE_NS);
+		wmb();	/* the stamp is visible before the interrupt */
+	}
 	vpmsi_line_set_pending(l, true);
 	l->raised++;
 	vpmsi_wr(m, VPMSI_REG_LINE_RAISED(n), l->raised);
@@ -323,7 +338,7 @@ static void vpmsi_pulse(struct vpmsi_model *m, unsigned int n, u64 now)
 {
 	struct vpmsi_line *l = &m->line[n];
 
-	vpmsi_raise(m, n);
+	vpmsi_raise(m, n, true);
 	l->pulse_out = true;
 	l->pulse_deadline = now + (u64)READ_ONCE(pulse_timeout_us) * NSEC_PER_USEC;
 }
@@ -361,7 +376,7 @@ static bool vpmsi_lines_step(struct vpmsi_model *m, u64 now)
 		/* a level line held high: pending again once taken */
 		if (l->level && l->asserted &&
 		    !vpmsi_line_irq_state(l, IRQCHIP_STATE_PENDING))
-			vpmsi_raise(m, n);
+			vpmsi_raise(m, n, false);
 		if (l->pulse_out || (l->level && l->asserted))
 			active = true;
 	}
@@ -405,7 +420,7 @@ static bool vpmsi_do_line_cmd(struct vpmsi_model *m, u64 now)
 	case VPMSI_LINE_OP_ASSERT:
 		if (l->level) {
 			if (!vpmsi_line_irq_state(l, IRQCHIP_STATE_PENDING))
-				vpmsi_raise(m, n);
+				vpmsi_raise(m, n, !l->asserted);
 		} else if (!l->asserted) {
 			vpmsi_pulse(m, n, now);	/* the rising edge */
 		}
@@ -459,6 +474,8 @@ static void vpmsi_reset(struct vpmsi_model *m)
 	m->msi_total = 0;
 	m->last_vector = 0;
 	m->last_msi_ns = 0;
+	m->last_line = 0;
+	m->last_line_ns = 0;
 	bitmap_zero(m->pending, VPMSI_NUM_VECTORS);
 	memset(m->count, 0, sizeof(m->count));
 

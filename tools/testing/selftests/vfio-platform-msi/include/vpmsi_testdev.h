@@ -89,6 +89,14 @@
 #define VPMSI_POWER_WAKE_EN		0x2u	/* off: external events wake */
 #define VPMSI_REG_POWER_OFFS		0x0064	/* RO: times turned off, not reset */
 
+/*
+ * The latest time a wired line went high (ASSERT of a low line, each pulse;
+ * not a level line's re-assertion while held high): CLOCK_MONOTONIC ns
+ * taken immediately before its interrupt was made pending, and that line.
+ */
+#define VPMSI_REG_LAST_LINE_NS		0x0068	/* RO 64-bit */
+#define VPMSI_REG_LAST_LINE		0x0070	/* RO */
+
 #define VPMSI_REG_SCRATCH		0x0080	/* RW: 128 bytes of storage */
 #define VPMSI_SCRATCH_SIZE		0x80
 
