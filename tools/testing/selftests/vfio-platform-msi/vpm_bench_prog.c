@@ -7,6 +7,9 @@
  *                          [-C CONSUMER_CPU] [-P PRODUCER_CPU] [-p PATHS]
  *   vpm_bench_prog throughput [-v NVECS] [-d MS] [-f FIRES] [-p PATHS]
  *   vpm_bench_prog scaling [-v NVECS] [-r REPS] [-p MODES]
+ *   vpm_bench_prog wired [-n SAMPLES] [-c CHUNK] [-w WARMUP] [-g GAP_US]
+ *                        [-C CONSUMER_CPU] [-P PRODUCER_CPU] [-p PATHS]
+ *                        [-u UPSTREAM_DRIVER]
  *
  * Latency of one interrupt, from the test device's doorbell write (its
  * LAST_MSI_NS register stamps it, include/vpmsi_testdev.h) to the return
@@ -50,6 +53,27 @@
  * and every vector's last MSI was delivered (MSIs of one vector that
  * coalesce in the interrupt controller are not lost), "LOSS" otherwise.
  *
+ * wired: the latency of the wired lines, from the test device's stamp of
+ * a line's rise (LAST_LINE_NS) to the return of read(), with the method
+ * of latency, on four paths of the same device in the same boot:
+ *
+ *   edge            vfio-platform-msi, IRQ index 1 (the edge line), one
+ *                   PULSE per sample
+ *   edge-upstream   the same through upstream vfio-platform (driver
+ *                   UPSTREAM_DRIVER, default "vfio-platform"), the device
+ *                   rebound between the two drivers
+ *   level           vfio-platform-msi, IRQ index 0 (the level line,
+ *                   automasked): ASSERT, read, then what userspace must
+ *                   do: DEASSERT through the device and VFIO_DEVICE_SET_IRQS
+ *                   UNMASK (the ioctl; irqfd unmask needs KVM)
+ *   level-upstream  the same through upstream vfio-platform
+ *
+ * Output: BENCH-WIRED-STAT, -ANOMALIES, -CDF, -RATIO (edge and level over
+ * their upstream path of the same round; "below": rounds where ours was
+ * faster) and -POOLED as latency's, and
+ *   BENCH-WIRED-UNMASK path samples p50 p90 p99 mean   (us)
+ * the UNMASK ioctl's own time on the level paths.
+ *
  * scaling: for N in NVECS (1, 8, 64, 512, 2048): ask for N MSIs, enable
  * all N in one SET_IRQS, disable the last one and enable it again with
  * N - 1 live, close with N live; REPS times, in each msi_mode of MODES:
@@ -88,12 +112,30 @@
 #define BENCH_MODEL_POLL	"/sys/module/vpmsi_testdev/parameters/poll_us"
 #define BENCH_EVENT_TIMEOUT_S	3
 
-enum bench_path { P_DEVICE, P_IRQCHIP, P_PEER, P_FLOOR, P_NUM };
+enum bench_path {
+	P_DEVICE, P_IRQCHIP, P_PEER, P_FLOOR,			/* latency */
+	P_EDGE, P_EDGE_UP, P_LEVEL, P_LEVEL_UP,			/* wired */
+	P_NUM
+};
 
 static const char *const path_name[P_NUM] = {
 	[P_DEVICE] = "device", [P_IRQCHIP] = "irqchip",
 	[P_PEER] = "peer", [P_FLOOR] = "floor",
+	[P_EDGE] = "edge", [P_EDGE_UP] = "edge-upstream",
+	[P_LEVEL] = "level", [P_LEVEL_UP] = "level-upstream",
 };
+
+/* The path each one's ratios are taken against */
+static const enum bench_path path_ref[P_NUM] = {
+	[P_DEVICE] = P_PEER, [P_IRQCHIP] = P_PEER,
+	[P_PEER] = P_PEER, [P_FLOOR] = P_PEER,
+	[P_EDGE] = P_EDGE_UP, [P_EDGE_UP] = P_EDGE_UP,
+	[P_LEVEL] = P_LEVEL_UP, [P_LEVEL_UP] = P_LEVEL_UP,
+};
+
+#define UPSTREAM_DRIVER		"vfio-platform"
+#define UPSTREAM_IRQ_NAME	"vfio-irq"	/* vfio_platform_irq.c */
+#define OUR_IRQ_NAME		"vfio-pmsi-irq"
 
 struct bench_opts {
 	unsigned int samples;	/* kept samples per path */
@@ -111,6 +153,8 @@ struct bench_series {
 	double *chunk_p50;	/* per round */
 	double *chunk_p90;
 	unsigned int anomalies;	/* events with a count > 1 */
+	uint64_t *unmask_ns;	/* level paths: the UNMASK ioctl */
+	unsigned int n_unmask;
 };
 
 static struct bench_opts opt = {
@@ -121,6 +165,8 @@ static struct bench_opts opt = {
 static struct bench_series series[P_NUM];
 static const char *devname;
 static char vfio_drv[PDEV_NAME_LEN];
+static const char *upstream_drv = UPSTREAM_DRIVER;
+static const char *out_prefix = "BENCH";	/* BENCH-WIRED for wired */
 static int bench_fd = -1;
 static unsigned int floor_delay_us = 50;
 
@@ -225,6 +271,32 @@ static int find_irq(const char *action)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
 		if (strstr(line, action)) {
+			irq = atoi(line);
+			break;
+		}
+	}
+	fclose(f);
+	return irq;
+}
+
+/*
+ * The Linux irq of a wired line of the device, requested as
+ * "@prefix[<irq>](<device>)" (both drivers name it after the irq, not the
+ * index): the one whose trigger /proc/interrupts shows as Level or Edge.
+ */
+static int find_line_irq(const char *prefix, bool level)
+{
+	char line[1024], head[32], tail[96];
+	FILE *f = fopen("/proc/interrupts", "r");
+	int irq = -ENOENT;
+
+	if (!f)
+		return -errno;
+	snprintf(head, sizeof(head), "%s[", prefix);
+	snprintf(tail, sizeof(tail), "](%s)", devname);
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, head) && strstr(line, tail) &&
+		    strstr(line, level ? " Level " : " Edge ")) {
 			irq = atoi(line);
 			break;
 		}
@@ -422,6 +494,104 @@ static void chunk_floor(void)
 	close(efd);
 }
 
+/* The mailbox at @off free (the model consumed the previous request) */
+static void wait_mailbox_free(void *regs, uint32_t off, enum bench_path p)
+{
+	uint64_t end = td_now_ns() + (uint64_t)VD_DEV_MS * 1000000;
+
+	while (td_rd32(regs, off)) {
+		if (td_now_ns() > end)
+			die("%s: mailbox 0x%x stuck", path_name[p], off);
+		td_relax();
+	}
+}
+
+/*
+ * A wired line through ours or upstream's driver: one chunk. Edge: one
+ * PULSE per sample. Level: ASSERT; after the read, DEASSERT (the device's
+ * condition cleared) and the UNMASK ioctl, timed on its own.
+ */
+static void chunk_wired(enum bench_path p)
+{
+	bool up = p == P_EDGE_UP || p == P_LEVEL_UP;
+	bool level = p == P_LEVEL || p == P_LEVEL_UP;
+	unsigned int line = level ? VPMSI_LINE_LEVEL : VPMSI_LINE_EDGE;
+	unsigned int i, total = opt.warmup + opt.chunk;
+	struct bench_series *s = &series[p];
+	struct vfio_region_info ri;
+	uint64_t prev = 0, t, t0;
+	char group[64];
+	struct vfio_dev vd;
+	void *regs;
+	int efd, irq, ret;
+
+	bind_to(up ? upstream_drv : vfio_drv);
+	ret = pdev_vfio_group(devname, group, sizeof(group), 5000);
+	if (ret)
+		die("no VFIO group for %s: %s", devname, strerror(-ret));
+	setenv(VFIO_DEV_ENV_GROUP, group, 1);
+	ret = vfio_dev_open(&vd);
+	if (ret)
+		die("%s: cannot open the device: %s", path_name[p], strerror(-ret));
+	if (vd.info.num_irqs <= line)
+		die("%s: %u IRQ indexes, no line %u", path_name[p],
+		    vd.info.num_irqs, line);
+	ret = vfio_dev_region_info(vd.device, VD_REGION_REGS, &ri);
+	if (ret)
+		die("%s: region 0: %s", path_name[p], strerror(-ret));
+	regs = vfio_dev_mmap(vd.device, &ri, 0, VPMSI_WINDOW_SIZE);
+	if (!regs)
+		die("%s: mmap: %s", path_name[p], strerror(errno));
+	/* Upstream's open does not reset the device (reset_required=0) */
+	ret = td_line(regs, line, VPMSI_LINE_OP_DEASSERT, 1, VD_DEV_MS);
+	if (ret)
+		die("%s: DEASSERT: %s", path_name[p], strerror(-ret));
+	efd = new_eventfd();
+	ret = vfio_irq_set_trigger(vd.device, line, efd);
+	if (ret)
+		die("%s: SET_IRQS trigger of index %u: %s", path_name[p], line,
+		    strerror(-ret));
+	irq = find_line_irq(up ? UPSTREAM_IRQ_NAME : OUR_IRQ_NAME, level);
+	if (irq <= 0)
+		die("%s: no %s irq of %s in /proc/interrupts", path_name[p],
+		    up ? UPSTREAM_IRQ_NAME : OUR_IRQ_NAME, devname);
+	pin_irq(irq, opt.cpu_producer);
+
+	for (i = 0; i < total; i++) {
+		wait_mailbox_free(regs, VPMSI_REG_LINE_CMD, p);
+		alarm(BENCH_EVENT_TIMEOUT_S);
+		td_wr32(regs, VPMSI_REG_LINE_CMD, VPMSI_LINE_GO | line |
+			VPMSI_LINE_OP(level ? VPMSI_LINE_OP_ASSERT :
+				      VPMSI_LINE_OP_PULSE));
+		t = wait_event(efd, p);
+		if (td_rd32(regs, VPMSI_REG_LAST_LINE) != line)
+			die("%s: LAST_LINE is not %u", path_name[p], line);
+		record(p, i, t, td_rd64(regs, VPMSI_REG_LAST_LINE_NS), &prev);
+		if (level) {
+			ret = td_line(regs, line, VPMSI_LINE_OP_DEASSERT, 1,
+				      VD_DEV_MS);
+			if (ret)
+				die("%s: DEASSERT: %s", path_name[p], strerror(-ret));
+			t0 = td_now_ns();
+			ret = vfio_irq_unmask(vd.device, line);
+			t = td_now_ns();
+			if (ret)
+				die("%s: SET_IRQS UNMASK: %s", path_name[p],
+				    strerror(-ret));
+			if (i >= opt.warmup)
+				s->unmask_ns[s->n_unmask++] = t - t0;
+		}
+		gap();
+	}
+	ret = vfio_irq_disable(vd.device, line);
+	if (ret)
+		die("%s: SET_IRQS disabling index %u: %s", path_name[p], line,
+		    strerror(-ret));
+	close(efd);
+	munmap(regs, VPMSI_WINDOW_SIZE);
+	vfio_dev_close(&vd);
+}
+
 static void run_chunk(enum bench_path p)
 {
 	switch (p) {
@@ -436,6 +606,12 @@ static void run_chunk(enum bench_path p)
 		break;
 	case P_FLOOR:
 		chunk_floor();
+		break;
+	case P_EDGE:
+	case P_EDGE_UP:
+	case P_LEVEL:
+	case P_LEVEL_UP:
+		chunk_wired(p);
 		break;
 	default:
 		break;
@@ -470,16 +646,35 @@ static void print_ratio(const char *name, const char *stat, const double *mine,
 		below += mine[i] < peer[i];
 	}
 	qsort(r, rounds, sizeof(*r), cmp_dbl);
-	printf("BENCH-RATIO %s %s %u %.4f %.4f %.4f %.4f %.4f %u\n", name,
+	printf("%s-RATIO %s %s %u %.4f %.4f %.4f %.4f %.4f %u\n", out_prefix, name,
 	       stat, rounds, r[rounds / 2], r[0], r[rounds / 10],
 	       r[rounds - 1 - rounds / 10], r[rounds - 1], below);
 	free(r);
 }
 
+/* The UNMASK ioctl's times of a level path */
+static void report_unmask(enum bench_path p)
+{
+	struct bench_series *s = &series[p];
+	double sum = 0;
+	unsigned int i;
+
+	if (!s->n_unmask)
+		return;
+	qsort(s->unmask_ns, s->n_unmask, sizeof(*s->unmask_ns), cmp_u64);
+	for (i = 0; i < s->n_unmask; i++)
+		sum += s->unmask_ns[i];
+	printf("%s-UNMASK %s %u %.2f %.2f %.2f %.2f\n", out_prefix, path_name[p],
+	       s->n_unmask, pct(s->unmask_ns, s->n_unmask, 50),
+	       pct(s->unmask_ns, s->n_unmask, 90),
+	       pct(s->unmask_ns, s->n_unmask, 99), sum / s->n_unmask / 1000.0);
+}
+
 static void report(unsigned int rounds)
 {
 	static const double cdf_tail[] = { 99.5, 99.9, 99.95, 99.99, 100 };
-	double peer_pct[4] = { 0 };
+	static const double pooled[] = { 50, 90, 99, 99.9 };
+	const char *pf = out_prefix;
 	unsigned int i, j;
 	int p;
 
@@ -492,24 +687,19 @@ static void report(unsigned int rounds)
 		qsort(s->ns, s->n, sizeof(*s->ns), cmp_u64);
 		for (i = 0; i < s->n; i++)
 			sum += s->ns[i];
-		printf("BENCH-STAT %s %u %.2f %.2f %.2f %.2f %.2f %.2f %.2f\n",
+		printf("%s-STAT %s %u %.2f %.2f %.2f %.2f %.2f %.2f %.2f\n", pf,
 		       path_name[p], s->n, pct(s->ns, s->n, 0), pct(s->ns, s->n, 50),
 		       pct(s->ns, s->n, 90), pct(s->ns, s->n, 99),
 		       pct(s->ns, s->n, 99.9), s->ns[s->n - 1] / 1000.0,
 		       sum / s->n / 1000.0);
-		printf("BENCH-ANOMALIES %s %u\n", path_name[p], s->anomalies);
+		printf("%s-ANOMALIES %s %u\n", pf, path_name[p], s->anomalies);
 		for (j = 0; j < 200; j++)
-			printf("BENCH-CDF %s %.4f %.3f\n", path_name[p], j / 200.0,
+			printf("%s-CDF %s %.4f %.3f\n", pf, path_name[p], j / 200.0,
 			       pct(s->ns, s->n, j / 2.0));
 		for (j = 0; j < ARRAY_SIZE(cdf_tail); j++)
-			printf("BENCH-CDF %s %.4f %.3f\n", path_name[p],
+			printf("%s-CDF %s %.4f %.3f\n", pf, path_name[p],
 			       cdf_tail[j] / 100, pct(s->ns, s->n, cdf_tail[j]));
-		if (p == P_PEER) {
-			peer_pct[0] = pct(s->ns, s->n, 50);
-			peer_pct[1] = pct(s->ns, s->n, 90);
-			peer_pct[2] = pct(s->ns, s->n, 99);
-			peer_pct[3] = pct(s->ns, s->n, 99.9);
-		}
+		report_unmask(p);
 	}
 	/* The masking modes against each other: the pushed domain level */
 	if (opt.use[P_DEVICE] && opt.use[P_IRQCHIP]) {
@@ -518,22 +708,19 @@ static void report(unsigned int rounds)
 		print_ratio("device/irqchip", "p90", series[P_DEVICE].chunk_p90,
 			    series[P_IRQCHIP].chunk_p90, rounds);
 	}
-	if (!opt.use[P_PEER])
-		return;
+	/* Every path against its reference: the peer, or upstream's path */
 	for (p = 0; p < P_NUM; p++) {
-		struct bench_series *s = &series[p];
+		struct bench_series *s = &series[p], *r = &series[path_ref[p]];
 
-		if (!opt.use[p] || p == P_PEER)
+		if (!opt.use[p] || path_ref[p] == p || !opt.use[path_ref[p]])
 			continue;
-		print_ratio(path_name[p], "p50", s->chunk_p50, series[P_PEER].chunk_p50,
-			    rounds);
-		print_ratio(path_name[p], "p90", s->chunk_p90, series[P_PEER].chunk_p90,
-			    rounds);
-		printf("BENCH-POOLED %s %.4f %.4f %.4f %.4f\n", path_name[p],
-		       pct(s->ns, s->n, 50) / peer_pct[0],
-		       pct(s->ns, s->n, 90) / peer_pct[1],
-		       pct(s->ns, s->n, 99) / peer_pct[2],
-		       pct(s->ns, s->n, 99.9) / peer_pct[3]);
+		print_ratio(path_name[p], "p50", s->chunk_p50, r->chunk_p50, rounds);
+		print_ratio(path_name[p], "p90", s->chunk_p90, r->chunk_p90, rounds);
+		printf("%s-POOLED %s", pf, path_name[p]);
+		for (j = 0; j < ARRAY_SIZE(pooled); j++)
+			printf(" %.4f", pct(s->ns, s->n, pooled[j]) /
+			       pct(r->ns, r->n, pooled[j]));
+		printf("\n");
 	}
 }
 
@@ -550,7 +737,8 @@ static void parse_paths(const char *list)
 			if (!strcmp(tok, path_name[p]))
 				break;
 		if (p == P_NUM)
-			die("unknown path %s (device, irqchip, peer, floor)", tok);
+			die("unknown path %s (device, irqchip, peer, floor; %s)",
+			    tok, "edge, edge-upstream, level, level-upstream");
 		opt.use[p] = true;
 	}
 	free(dup);
@@ -566,17 +754,20 @@ static unsigned int num_arg(const char *s, unsigned int min, unsigned int max)
 	return (unsigned int)v;
 }
 
-static int latency(int argc, char **argv)
+/* latency (the MSI paths) and wired (the lines): the same method */
+static int latency(int argc, char **argv, bool wired)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	const char *pf = wired ? "BENCH-WIRED" : "BENCH";
 	struct pdev_state saved;
 	unsigned int rounds, r, k, from;
 	enum bench_path order[P_NUM];
 	unsigned int norder = 0;
 	int c, p;
 
-	parse_paths("device,irqchip,peer,floor");
-	while ((c = getopt(argc, argv, "n:c:w:g:C:P:p:")) != -1) {
+	parse_paths(wired ? "edge,edge-upstream,level,level-upstream" :
+		    "device,irqchip,peer,floor");
+	while ((c = getopt(argc, argv, "n:c:w:g:C:P:p:u:")) != -1) {
 		switch (c) {
 		case 'n':
 			opt.samples = num_arg(optarg, 1, 10000000);
@@ -599,11 +790,18 @@ static int latency(int argc, char **argv)
 		case 'p':
 			parse_paths(optarg);
 			break;
+		case 'u':
+			upstream_drv = optarg;
+			break;
 		default:
 			die("usage: %s [-n samples] [-c chunk] [-w warmup] [-g gap_us] %s",
-			    argv[0], "[-C cpu] [-P cpu] [-p paths]");
+			    argv[0], "[-C cpu] [-P cpu] [-p paths] [-u upstream_driver]");
 		}
 	}
+	for (p = wired ? 0 : P_EDGE; p < (wired ? P_EDGE : P_NUM); p++)
+		if (opt.use[p])
+			die("%s: no path %s", argv[0], path_name[p]);
+	out_prefix = pf;
 	if (opt.chunk > opt.samples)
 		opt.chunk = opt.samples;
 	rounds = (opt.samples + opt.chunk - 1) / opt.chunk;
@@ -623,18 +821,22 @@ static int latency(int argc, char **argv)
 		series[p].ns = calloc(opt.samples, sizeof(uint64_t));
 		series[p].chunk_p50 = calloc(rounds, sizeof(double));
 		series[p].chunk_p90 = calloc(rounds, sizeof(double));
-		if (!series[p].ns || !series[p].chunk_p50 || !series[p].chunk_p90)
+		series[p].unmask_ns = calloc(opt.samples, sizeof(uint64_t));
+		if (!series[p].ns || !series[p].chunk_p50 || !series[p].chunk_p90 ||
+		    !series[p].unmask_ns)
 			die("out of memory");
 	}
 
-	printf("BENCH-PARAM samples_per_path %u\n", opt.samples);
-	printf("BENCH-PARAM chunk %u\nBENCH-PARAM rounds %u\n", opt.chunk, rounds);
-	printf("BENCH-PARAM warmup_per_chunk %u\nBENCH-PARAM gap_us %u\n",
-	       opt.warmup, opt.gap_us);
-	printf("BENCH-PARAM cpu_consumer %d\nBENCH-PARAM cpu_producer %d\n",
-	       opt.cpu_consumer, opt.cpu_producer);
-	printf("BENCH-PARAM floor_delay_us %u\nBENCH-PARAM vfio_driver %s\n",
-	       floor_delay_us, vfio_drv);
+	printf("%s-PARAM samples_per_path %u\n", pf, opt.samples);
+	printf("%s-PARAM chunk %u\n%s-PARAM rounds %u\n", pf, opt.chunk, pf, rounds);
+	printf("%s-PARAM warmup_per_chunk %u\n%s-PARAM gap_us %u\n",
+	       pf, opt.warmup, pf, opt.gap_us);
+	printf("%s-PARAM cpu_consumer %d\n%s-PARAM cpu_producer %d\n",
+	       pf, opt.cpu_consumer, pf, opt.cpu_producer);
+	printf("%s-PARAM floor_delay_us %u\n%s-PARAM vfio_driver %s\n",
+	       pf, floor_delay_us, pf, vfio_drv);
+	if (wired)
+		printf("%s-PARAM upstream_driver %s\n", pf, upstream_drv);
 	fflush(stdout);
 
 	for (r = 0; r < rounds; r++) {
@@ -1068,6 +1270,9 @@ static int throughput(int argc, char **argv)
 	}
 	if (opt.use[P_FLOOR])
 		die("%s: the floor has no device", argv[0]);
+	for (p = P_EDGE; p < P_NUM; p++)
+		if (opt.use[p])
+			die("%s: MSI paths only", argv[0]);
 	common_setup();
 	if (pdev_save(devname, &saved))
 		die("cannot read %s's binding", devname);
@@ -1175,8 +1380,9 @@ static int scaling(int argc, char **argv)
 			die("usage: %s [-v nvecs] [-r reps] [-p modes]", argv[0]);
 		}
 	}
-	if (opt.use[P_PEER] || opt.use[P_FLOOR])
-		die("%s: device and irqchip only", argv[0]);
+	for (p = P_PEER; p < P_NUM; p++)
+		if (opt.use[p])
+			die("%s: device and irqchip only", argv[0]);
 	common_setup();
 	if (pdev_save(devname, &saved))
 		die("cannot read %s's binding", devname);
@@ -1207,11 +1413,14 @@ int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc > 1 && !strcmp(argv[1], "latency"))
-		return latency(argc - 1, argv + 1);
+		return latency(argc - 1, argv + 1, false);
+	if (argc > 1 && !strcmp(argv[1], "wired"))
+		return latency(argc - 1, argv + 1, true);
 	if (argc > 1 && !strcmp(argv[1], "throughput"))
 		return throughput(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "scaling"))
 		return scaling(argc - 1, argv + 1);
-	fprintf(stderr, "usage: %s {latency|throughput|scaling} [options]\n", argv[0]);
+	fprintf(stderr, "usage: %s {latency|wired|throughput|scaling} [options]\n",
+		argv[0]);
 	return 2;
 }
