@@ -797,6 +797,60 @@ TEST_F(host, edge_line)
 	EXPECT_EQ(0, rd(r, VPMSI_REG_ERR_COUNT));
 }
 
+/*
+ * LAST_LINE_NS and LAST_LINE stamp a line's rise: a pulse, an ASSERT of a
+ * low line; not a level line held high and made pending again after its
+ * interrupt was taken (unmask while asserted). A reset clears them.
+ */
+TEST_F(host, line_timestamp)
+{
+	void *r = self->c.regs;
+	uint64_t t0, t1, ns, edge_ns;
+	int64_t c0;
+
+	EXPECT_EQ(0ull, td_rd64(r, VPMSI_REG_LAST_LINE_NS));	/* reset value */
+
+	c0 = th_line_count(self->c.fd, VPMSI_LINE_EDGE);
+	ASSERT_LE(0, c0);
+	t0 = td_now_ns();
+	ASSERT_EQ(0, td_line(r, VPMSI_LINE_EDGE, VPMSI_LINE_OP_PULSE, 1, TMO_MS));
+	ASSERT_EQ(c0 + 1, wait_line(self->c.fd, VPMSI_LINE_EDGE, c0 + 1));
+	t1 = td_now_ns();
+	edge_ns = td_rd64(r, VPMSI_REG_LAST_LINE_NS);
+	EXPECT_LE(t0, edge_ns);
+	EXPECT_GE(t1, edge_ns);
+	EXPECT_EQ(VPMSI_LINE_EDGE, rd(r, VPMSI_REG_LAST_LINE));
+
+	c0 = th_line_count(self->c.fd, VPMSI_LINE_LEVEL);
+	ASSERT_LE(0, c0);
+	t0 = td_now_ns();
+	ASSERT_EQ(0, td_line(r, VPMSI_LINE_LEVEL, VPMSI_LINE_OP_ASSERT, 1, TMO_MS));
+	ASSERT_EQ(c0 + 1, wait_line(self->c.fd, VPMSI_LINE_LEVEL, c0 + 1));
+	t1 = td_now_ns();
+	ns = td_rd64(r, VPMSI_REG_LAST_LINE_NS);
+	EXPECT_LE(t0, ns);
+	EXPECT_GE(t1, ns);
+	EXPECT_LT(edge_ns, ns);
+	EXPECT_EQ(VPMSI_LINE_LEVEL, rd(r, VPMSI_REG_LAST_LINE));
+	/* held high, delivered again on unmask: the same rise */
+	ASSERT_EQ(0, th_index_ioctl(self->c.fd, VPMSI_TH_LINE_UNMASK,
+				    VPMSI_LINE_LEVEL));
+	ASSERT_EQ(c0 + 2, wait_line(self->c.fd, VPMSI_LINE_LEVEL, c0 + 2));
+	EXPECT_EQ(ns, td_rd64(r, VPMSI_REG_LAST_LINE_NS));
+	ASSERT_EQ(0, td_line(r, VPMSI_LINE_LEVEL, VPMSI_LINE_OP_DEASSERT, 1, TMO_MS));
+	ASSERT_EQ(0, th_index_ioctl(self->c.fd, VPMSI_TH_LINE_UNMASK,
+				    VPMSI_LINE_LEVEL));
+
+	ASSERT_EQ(0, td_reset(r, TMO_MS));
+	EXPECT_EQ(0ull, td_rd64(r, VPMSI_REG_LAST_LINE_NS));
+	EXPECT_EQ(0, rd(r, VPMSI_REG_LAST_LINE));
+	/* the host driver sets the device up again, as after reset_clears */
+	ASSERT_EQ(0, ioctl(self->c.fd, VPMSI_TH_TEARDOWN));
+	self->c.nvec = 0;
+	ASSERT_EQ(0, th_setup(self->c.fd, NVEC));
+	self->c.nvec = NVEC;
+}
+
 /* The host driver's own interface: errors are clean errnos. */
 TEST_F(host, host_errors)
 {
