@@ -94,8 +94,10 @@ vpm_meta_dep() {
 }
 
 # The emulated board: QEMU virt with GICv3 and an ITS, TCG, cortex-a57.
-VPM_QEMU_MACHINE="virt,gic-version=3,its=on"
-VPM_QEMU_ARGS="-cpu cortex-a57 -smp 2"
+# VPM_QEMU_MACHINE_EXTRA and VPM_QEMU_DEVICES add to it for one run (the
+# bench's vfio-pci boot: ",iommu=smmuv3" and "-device edu ...").
+VPM_QEMU_MACHINE="virt,gic-version=3,its=on${VPM_QEMU_MACHINE_EXTRA:-}"
+VPM_QEMU_ARGS="-cpu cortex-a57 -smp 2${VPM_QEMU_DEVICES:+ $VPM_QEMU_DEVICES}"
 
 # What counts as a kernel splat in a guest log.
 VPM_SPLAT_RE='BUG:|WARNING:|Oops|KASAN|UBSAN|kernel BUG|Kernel panic|Call trace:|circular locking|recursive locking|inconsistent lock state|suspicious RCU|unreferenced object|stack-protector|Unable to handle kernel'
