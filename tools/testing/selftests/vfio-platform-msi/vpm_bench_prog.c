@@ -86,6 +86,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -1409,6 +1410,330 @@ static int scaling(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * vfio-pci on QEMU PCI devices behind the emulated SMMUv3, for scale (a
+ * boot of its own: the machine with iommu=smmuv3, an edu device and a
+ * virtio-rng-pci device with many MSI-X vectors, both bound to vfio-pci).
+ */
+#define EDU_REG_ID		0x00	/* 0xRRrr00ed */
+#define EDU_REG_INTR_RAISE	0x60	/* write: raise the interrupt */
+#define EDU_REG_INTR_ACK	0x64	/* write: acknowledge it */
+#define PCI_BAR_MAP		4096
+#define PCI_CFG_COMMAND		0x04	/* 16 bits */
+#define PCI_CFG_COMMAND_MASTER	0x4	/* bus master: QEMU drops MSIs without */
+
+/* Set bus mastering in the command register: an MSI is a DMA write */
+static void pci_bus_master(struct vfio_dev *vd, const char *bdf)
+{
+	struct vfio_region_info ri;
+	uint64_t cmd;
+	int ret;
+
+	ret = vfio_dev_region_info(vd->device, VFIO_PCI_CONFIG_REGION_INDEX, &ri);
+	if (!ret)
+		ret = vfio_dev_rd(vd->device, &ri, PCI_CFG_COMMAND, 2, &cmd);
+	if (!ret)
+		ret = vfio_dev_wr(vd->device, &ri, PCI_CFG_COMMAND, 2,
+				  cmd | PCI_CFG_COMMAND_MASTER);
+	if (ret)
+		die("%s: config space command register: %s", bdf, strerror(-ret));
+}
+
+/* Open the vfio-pci device @bdf through its IOMMU group */
+static void pci_open(struct vfio_dev *vd, const char *bdf)
+{
+	char link[PATH_MAX], path[PATH_MAX], group[64];
+	ssize_t n;
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		die("%s: %s (no IOMMU group: no SMMUv3?)", path, strerror(errno));
+	link[n] = '\0';
+	snprintf(group, sizeof(group), "/dev/vfio/%s", strrchr(link, '/') + 1);
+	setenv(VFIO_DEV_ENV_GROUP, group, 1);
+	setenv(VFIO_DEV_ENV_DEVICE, bdf, 1);
+	ret = vfio_dev_open(vd);
+	if (ret)
+		die("%s: cannot open through vfio-pci (%s): %s", bdf, group,
+		    strerror(-ret));
+	if (!(vd->info.flags & VFIO_DEVICE_FLAGS_PCI))
+		die("%s: not a vfio-pci device", bdf);
+}
+
+/* The producer: stamp, then raise edu's interrupt, once per request */
+struct pci_producer {
+	void *regs;		/* BAR0 (td_rd32(), td_wr32(): uncached) */
+	int cpu;
+	int req_efd;		/* a request: one raise */
+	uint64_t stamp;		/* written before the raise */
+};
+
+static void *pci_producer_fn(void *arg)
+{
+	struct pci_producer *pp = arg;
+	uint64_t v;
+
+	pin_self(pp->cpu);
+	while (read(pp->req_efd, &v, sizeof(v)) == sizeof(v)) {
+		if (v == UINT64_MAX - 1)	/* stop */
+			break;
+		__atomic_store_n(&pp->stamp, td_now_ns(), __ATOMIC_RELAXED);
+		__sync_synchronize();	/* the stamp before the raise */
+		td_wr32(pp->regs, EDU_REG_INTR_RAISE, 1);
+	}
+	return NULL;
+}
+
+/* No MSI from edu: what the device and the host say, before giving up */
+static __noreturn void pci_msi_lost(struct vfio_dev *vd, void *regs, int irq,
+				    const char *bdf)
+{
+	struct vfio_region_info ri;
+	uint64_t v;
+	unsigned int off;
+
+	printf("BENCH-PCI-DIAG %s irq %d handled %llu edu_intr_status 0x%x\n",
+	       bdf, irq, (unsigned long long)irq_count(irq),
+	       td_rd32(regs, 0x24));
+	if (!vfio_dev_region_info(vd->device, VFIO_PCI_CONFIG_REGION_INDEX, &ri)) {
+		printf("BENCH-PCI-DIAG %s config", bdf);
+		for (off = 0; off < 0x80; off += 4)
+			if (!vfio_dev_rd(vd->device, &ri, off, 4, &v))
+				printf("%s%08llx", off % 32 ? " " : "\nBENCH-PCI-DIAG ",
+				       (unsigned long long)v);
+		printf("\n");
+	}
+	die("%s: edu's MSI did not arrive within %d s", bdf, BENCH_EVENT_TIMEOUT_S);
+}
+
+/*
+ * pci-msi -d BDF [-n SAMPLES] [-w WARMUP] [-g GAP_US] [-C CPU] [-P CPU]:
+ * edu's MSI through vfio-pci: from the producer thread's stamp just
+ * before its MMIO write to the interrupt raise register (TCG performs the
+ * write, and sends the MSI, within that store) to the return of read().
+ */
+static int pci_msi(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	unsigned int n = 5000, warmup = 100, gap_us = 200, i;
+	struct bench_series s = { 0 };
+	struct pci_producer pp = { 0 };
+	struct vfio_region_info ri;
+	struct vfio_irq_info ii;
+	const char *bdf = NULL;
+	uint64_t t, one = 1, prev = 0, sum = 0;
+	struct vfio_dev vd;
+	sigset_t alrm;
+	pthread_t thr;
+	char name[96];
+	int c, efd, irq, ret;
+
+	while ((c = getopt(argc, argv, "d:n:w:g:C:P:")) != -1) {
+		switch (c) {
+		case 'd':
+			bdf = optarg;
+			break;
+		case 'n':
+			n = num_arg(optarg, 1, 10000000);
+			break;
+		case 'w':
+			warmup = num_arg(optarg, 0, 100000);
+			break;
+		case 'g':
+			gap_us = num_arg(optarg, 0, 999999);
+			break;
+		case 'C':
+			opt.cpu_consumer = (int)num_arg(optarg, 0, 1023);
+			break;
+		case 'P':
+			opt.cpu_producer = (int)num_arg(optarg, 0, 1023);
+			break;
+		default:
+			die("usage: %s -d bdf [-n samples] [-w warmup] [-g gap_us] %s",
+			    argv[0], "[-C cpu] [-P cpu]");
+		}
+	}
+	if (!bdf)
+		die("%s: -d BDF of the edu device", argv[0]);
+	opt.gap_us = gap_us;
+	pin_self(opt.cpu_consumer);
+	sigaction(SIGALRM, &sa, NULL);
+	pci_open(&vd, bdf);
+	ret = vfio_dev_region_info(vd.device, VFIO_PCI_BAR0_REGION_INDEX, &ri);
+	if (ret)
+		die("%s: BAR0: %s", bdf, strerror(-ret));
+	pp.regs = vfio_dev_mmap(vd.device, &ri, 0, PCI_BAR_MAP);
+	if (!pp.regs)
+		die("%s: mmap of BAR0: %s", bdf, strerror(errno));
+	if ((td_rd32(pp.regs, EDU_REG_ID) & 0xff) != 0xed)
+		die("%s: not an edu device (ID 0x%08x)", bdf,
+		    td_rd32(pp.regs, EDU_REG_ID));
+	ret = vfio_dev_irq_info(vd.device, VFIO_PCI_MSI_IRQ_INDEX, &ii);
+	if (ret || ii.count < 1)
+		die("%s: no MSI (%s)", bdf, strerror(-ret));
+	pci_bus_master(&vd, bdf);
+	efd = new_eventfd();
+	ret = msi_set_fds(vd.device, VFIO_PCI_MSI_IRQ_INDEX,
+			  VFIO_IRQ_SET_ACTION_TRIGGER, 0, 1, &efd);
+	if (ret)
+		die("%s: SET_IRQS MSI: %s", bdf, strerror(-ret));
+	snprintf(name, sizeof(name), "vfio-msi[0](%s)", bdf);
+	irq = find_irq(name);
+	if (irq <= 0)
+		die("%s: no irq named %s", bdf, name);
+	pin_irq(irq, opt.cpu_producer);
+
+	s.ns = calloc(n, sizeof(*s.ns));
+	if (!s.ns)
+		die("out of memory");
+	pp.cpu = opt.cpu_producer;
+	pp.req_efd = eventfd(0, EFD_CLOEXEC | EFD_SEMAPHORE);
+	/* The alarm is for the consumer's read(): the producer blocks it */
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &alrm, NULL);
+	if (pp.req_efd < 0 || pthread_create(&thr, NULL, pci_producer_fn, &pp))
+		die("cannot start the producer thread");
+	pthread_sigmask(SIG_UNBLOCK, &alrm, NULL);
+	/* One raise first: does edu's MSI reach us at all? */
+	td_wr32(pp.regs, EDU_REG_INTR_RAISE, 1);
+	ret = efd_wait(efd, BENCH_EVENT_TIMEOUT_S * 1000, &t);
+	if (ret <= 0)
+		pci_msi_lost(&vd, pp.regs, irq, bdf);
+	td_wr32(pp.regs, EDU_REG_INTR_ACK, 1);
+	printf("BENCH-PCI-PARAM samples %u\nBENCH-PCI-PARAM warmup %u\n", n, warmup);
+	printf("BENCH-PCI-PARAM gap_us %u\nBENCH-PCI-PARAM msi_flags 0x%x\n",
+	       gap_us, ii.flags);
+	for (i = 0; i < n + warmup; i++) {
+		uint64_t stamp;
+
+		alarm(BENCH_EVENT_TIMEOUT_S);
+		if (write(pp.req_efd, &one, sizeof(one)) != sizeof(one))
+			die("producer request: %s", strerror(errno));
+		t = wait_event(efd, P_DEVICE);	/* counts into series[P_DEVICE] */
+		stamp = __atomic_load_n(&pp.stamp, __ATOMIC_RELAXED);
+		if (stamp <= prev || t < stamp)
+			die("edu: stale or future stamp");
+		prev = stamp;
+		td_wr32(pp.regs, EDU_REG_INTR_ACK, 1);
+		if (i >= warmup) {
+			s.ns[s.n++] = t - stamp;
+			sum += t - stamp;
+		}
+		gap();
+	}
+	one = UINT64_MAX - 1;
+	if (write(pp.req_efd, &one, sizeof(one)) != sizeof(one))
+		die("producer stop: %s", strerror(errno));
+	pthread_join(thr, NULL);
+	qsort(s.ns, s.n, sizeof(*s.ns), cmp_u64);
+	printf("BENCH-PCI-STAT edu-msi %u %.2f %.2f %.2f %.2f %.2f %.2f %.2f\n",
+	       s.n, pct(s.ns, s.n, 0), pct(s.ns, s.n, 50), pct(s.ns, s.n, 90),
+	       pct(s.ns, s.n, 99), pct(s.ns, s.n, 99.9), s.ns[s.n - 1] / 1000.0,
+	       sum / (double)s.n / 1000.0);
+	printf("BENCH-PCI-ANOMALIES edu-msi %u\n", series[P_DEVICE].anomalies);
+	for (i = 0; i < 200; i++)
+		printf("BENCH-PCI-CDF edu-msi %.4f %.3f\n", i / 200.0,
+		       pct(s.ns, s.n, i / 2.0));
+	msi_set_none(vd.device, VFIO_PCI_MSI_IRQ_INDEX,
+		     VFIO_IRQ_SET_ACTION_TRIGGER, 0, 0);
+	close(efd);
+	close(pp.req_efd);
+	free(s.ns);
+	vfio_dev_close(&vd);
+	return 0;
+}
+
+/*
+ * pci-msix -d BDF [-v NVECS] [-r REPS]: vfio-pci's MSI-X on a device with
+ * a large table: for each N, enable N vectors at once, grow to N + 1 (with
+ * NORESIZE, as arm64 reports, that is disable all and enable N + 1), and
+ * close the device with N + 1 live:
+ *   BENCH-PCI-SCALE N rep enable_all_us grow_us close_us
+ */
+static int pci_msix(int argc, char **argv)
+{
+	unsigned int nvecs[8] = { 1, 8, 64, 512, 2047 }, nn = 5, reps = 3, i, r;
+	const char *bdf = NULL;
+	struct vfio_irq_info ii;
+	struct vfio_dev vd;
+	int c, ret, *fds, got;
+	uint64_t t0, all, grow, cls;
+
+	while ((c = getopt(argc, argv, "d:v:r:")) != -1) {
+		switch (c) {
+		case 'd':
+			bdf = optarg;
+			break;
+		case 'v':
+			nn = parse_list(optarg, nvecs, 8, 1, 2047);
+			break;
+		case 'r':
+			reps = num_arg(optarg, 1, 1000);
+			break;
+		default:
+			die("usage: %s -d bdf [-v nvecs] [-r reps]", argv[0]);
+		}
+	}
+	if (!bdf)
+		die("%s: -d BDF of a device with MSI-X", argv[0]);
+	pci_open(&vd, bdf);
+	ret = vfio_dev_irq_info(vd.device, VFIO_PCI_MSIX_IRQ_INDEX, &ii);
+	if (ret || !ii.count)
+		die("%s: no MSI-X (%s)", bdf, strerror(-ret));
+	vfio_dev_close(&vd);
+	printf("BENCH-PCI-PARAM msix_vectors %u\nBENCH-PCI-PARAM msix_flags 0x%x\n",
+	       ii.count, ii.flags);
+	printf("BENCH-PCI-PARAM msix_noresize %d\nBENCH-PCI-PARAM scale_reps %u\n",
+	       !!(ii.flags & VFIO_IRQ_INFO_NORESIZE), reps);
+	fds = calloc(ii.count, sizeof(*fds));
+	if (!fds)
+		die("out of memory");
+	got = msi_efds_create(fds, ii.count);
+	if (got < (int)ii.count)
+		die("%d eventfds, %u needed", got, ii.count);
+	for (r = 0; r < reps; r++) {
+		for (i = 0; i < nn; i++) {
+			unsigned int n = nvecs[i];
+
+			if (n + 1 > ii.count)
+				continue;
+			pci_open(&vd, bdf);
+			t0 = td_now_ns();
+			ret = msi_set_fds(vd.device, VFIO_PCI_MSIX_IRQ_INDEX,
+					  VFIO_IRQ_SET_ACTION_TRIGGER, 0, n, fds);
+			all = us_since(t0);
+			if (ret)
+				die("%s: enabling %u MSI-X vectors: %s", bdf, n,
+				    strerror(-ret));
+			t0 = td_now_ns();
+			ret = msi_set_none(vd.device, VFIO_PCI_MSIX_IRQ_INDEX,
+					   VFIO_IRQ_SET_ACTION_TRIGGER, 0, 0);
+			if (!ret)
+				ret = msi_set_fds(vd.device, VFIO_PCI_MSIX_IRQ_INDEX,
+						  VFIO_IRQ_SET_ACTION_TRIGGER, 0,
+						  n + 1, fds);
+			grow = us_since(t0);
+			if (ret)
+				die("%s: growing to %u MSI-X vectors: %s", bdf,
+				    n + 1, strerror(-ret));
+			t0 = td_now_ns();
+			close(vd.device);
+			cls = us_since(t0);
+			vd.device = -1;
+			vfio_dev_close(&vd);
+			printf("BENCH-PCI-SCALE %u %u %llu %llu %llu\n", n, r,
+			       (unsigned long long)all, (unsigned long long)grow,
+			       (unsigned long long)cls);
+		}
+	}
+	msi_efds_close(fds, ii.count);
+	free(fds);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1416,11 +1741,15 @@ int main(int argc, char **argv)
 		return latency(argc - 1, argv + 1, false);
 	if (argc > 1 && !strcmp(argv[1], "wired"))
 		return latency(argc - 1, argv + 1, true);
+	if (argc > 1 && !strcmp(argv[1], "pci-msi"))
+		return pci_msi(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "pci-msix"))
+		return pci_msix(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "throughput"))
 		return throughput(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "scaling"))
 		return scaling(argc - 1, argv + 1);
-	fprintf(stderr, "usage: %s {latency|wired|throughput|scaling} [options]\n",
-		argv[0]);
+	fprintf(stderr, "usage: %s {latency|wired|throughput|scaling|pci-msi|pci-msix} %s\n",
+		argv[0], "[options]");
 	return 2;
 }
