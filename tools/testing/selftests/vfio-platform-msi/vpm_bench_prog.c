@@ -1466,7 +1466,8 @@ static void pci_open(struct vfio_dev *vd, const char *bdf)
 struct pci_producer {
 	void *regs;		/* BAR0 (td_rd32(), td_wr32(): uncached) */
 	int cpu;
-	int req_efd;		/* a request: one raise */
+	int req_efd;		/* a request: one raise (EFD_SEMAPHORE) */
+	bool stop;		/* set before the last request: end, no raise */
 	uint64_t stamp;		/* written before the raise */
 };
 
@@ -1476,8 +1477,12 @@ static void *pci_producer_fn(void *arg)
 	uint64_t v;
 
 	pin_self(pp->cpu);
+	/*
+	 * A semaphore eventfd's read() returns 1 whatever was written: the
+	 * stop is a flag, set before the request that wakes us up to see it
+	 */
 	while (read(pp->req_efd, &v, sizeof(v)) == sizeof(v)) {
-		if (v == UINT64_MAX - 1)	/* stop */
+		if (__atomic_load_n(&pp->stop, __ATOMIC_ACQUIRE))
 			break;
 		__atomic_store_n(&pp->stamp, td_now_ns(), __ATOMIC_RELAXED);
 		__sync_synchronize();	/* the stamp before the raise */
@@ -1624,7 +1629,7 @@ static int pci_msi(int argc, char **argv)
 		}
 		gap();
 	}
-	one = UINT64_MAX - 1;
+	__atomic_store_n(&pp.stop, true, __ATOMIC_RELEASE);
 	if (write(pp.req_efd, &one, sizeof(one)) != sizeof(one))
 		die("producer stop: %s", strerror(errno));
 	pthread_join(thr, NULL);
