@@ -215,3 +215,21 @@ vpm_linux_source_full() {
 	exec 8>&-
 	echo "$src"
 }
+
+# For scripts/bench and scripts/bench-trace: build the modules and the
+# selftests for KERNEL, load its kernel.env (KABI, MODROOT, ...) into the
+# caller's shell, and copy what the bench's guests run, vpmsi_bench.ko
+# and vpm_bench_prog, into DIR.
+vpm_bench_stage() {
+	local kernel=$1 dir=$2 envf ko prog=$VPM_OUT/selftests/vpm_bench_prog
+	vpm_host_tools
+	make -s -C "$VPM_ROOT" KVER="$kernel" modules selftests
+	envf=$("$VPM_ROOT/scripts/fetch-kernel" "$kernel")
+	# shellcheck disable=SC1090
+	. "$envf"
+	ko=$(find "$VPM_OUT/$KABI" -name vpmsi_bench.ko -print -quit)
+	[ -n "$ko" ] || vpm_die "vpmsi_bench.ko was not built for $KABI"
+	[ -x "$prog" ] || vpm_die "$prog was not built"
+	mkdir -p "$dir"
+	cp "$ko" "$prog" "$dir/"
+}
