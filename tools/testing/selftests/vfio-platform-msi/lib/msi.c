@@ -545,6 +545,26 @@ void msi_efds_close(int *fds, unsigned int n)
 	}
 }
 
+int msi_vector_virq(unsigned int v)
+{
+	char line[1024], name[128];
+	int virq = -ENOENT;
+	FILE *f;
+
+	if (!msi_dev_name())
+		return -EINVAL;
+	snprintf(name, sizeof(name), "%s[%u](%s)", MSI_IRQ_NAME, v,
+		 msi_dev_name());
+	f = fopen("/proc/interrupts", "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, name) && sscanf(line, " %d:", &virq) == 1)
+			break;
+	fclose(f);
+	return virq;
+}
+
 long msi_proc_interrupts_count(const char *name)
 {
 	char line[1024];

@@ -204,6 +204,14 @@ static inline int msi_fire(struct msi_dev *md, uint32_t vector)
 int msi_efds_create(int *fds, unsigned int n);
 void msi_efds_close(int *fds, unsigned int n);
 
+/*
+ * The Linux interrupt number of vector @v of the device named by the
+ * environment, from its handler's name in /proc/interrupts
+ * (MSI_IRQ_NAME "[v](device)"): > 0, -ENOENT while the vector has no
+ * handler, or -errno.
+ */
+int msi_vector_virq(unsigned int v);
+
 /* Leak counters: a count >= 0 or -errno */
 long msi_proc_interrupts_count(const char *name);
 long msi_meminfo_kb(const char *key);
