@@ -37,12 +37,14 @@
  *    while its entry is rewritten), and the deliveries go on with the new
  *    messages. Generic mode moves in lockstep with the firing there: a
  *    move is made while the round's MSIs are in flight, and no new MSI is
- *    sent until the test has reprogrammed the device. An MSI the device
- *    sends to an old message after the kernel retired that address is
- *    not delivered (the uAPI documentation says why and what a generic
- *    driver does about it), so a device must not use an old message once
- *    its user can know of the change; the in-flight MSIs are the kernel's
- *    to deliver, and they are counted as strictly as the others.
+ *    sent until the test has reprogrammed the device. The MSIs in flight
+ *    are the kernel's to deliver (the IMSIC re-triggers what the old
+ *    identity holds on the new one), and they are counted as strictly as
+ *    the others. An MSI the device sends to the old message once the old
+ *    hart has retired it, before the user reprogrammed the device, is not
+ *    delivered; userspace cannot always reprogram in time, and
+ *    Documentation/uapi.rst says what a generic driver does about it. The
+ *    test sends none in that window.
  *
  * VPM_AFFINITY_LAPS (default AFF_LAPS) sets how many times the vectors
  * are taken through every online CPU; VPM_AFFINITY_LOCKSTEP=1 moves in
