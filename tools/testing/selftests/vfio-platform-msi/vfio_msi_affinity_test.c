@@ -337,6 +337,10 @@ static void *mover_main(void *arg)
 			}
 		}
 	}
+	/* Lockstep: a round fired on the last CPU too */
+	if (r->lockstep && !r->stop &&
+	    !AFF_WAIT(r, r->gate == 1, 4 * VD_EVENT_MS) && !r->stop)
+		snprintf(r->err, sizeof(r->err), "lockstep: no last round");
 out:
 	r->done = true;
 	return NULL;
