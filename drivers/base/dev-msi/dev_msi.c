@@ -169,6 +169,20 @@ static void dev_msi_chip_eoi(struct irq_data *d)
 		p->chip->irq_eoi(p);
 }
 
+/*
+ * A parent that retargets a vector by giving it another message (the RISC-V
+ * IMSIC, on an affinity move) writes that message through the outermost
+ * level of the interrupt, which is this one: pass it to the platform-MSI
+ * level below, which hands it to the device (dev_msi_write_msg()).
+ */
+static void dev_msi_chip_write_msg(struct irq_data *d, struct msi_msg *msg)
+{
+	struct irq_data *p = d->parent_data;
+
+	if (p->chip->irq_write_msi_msg)
+		p->chip->irq_write_msi_msg(p, msg);
+}
+
 static struct irq_chip dev_msi_chip = {
 	.name			= "dev-msi",
 	.irq_mask		= dev_msi_chip_mask,
@@ -179,6 +193,7 @@ static struct irq_chip dev_msi_chip = {
 	.irq_retrigger		= irq_chip_retrigger_hierarchy,
 	.irq_get_irqchip_state	= irq_chip_get_parent_state,
 	.irq_set_irqchip_state	= irq_chip_set_parent_state,
+	.irq_write_msi_msg	= dev_msi_chip_write_msg,
 	.flags			= IRQCHIP_SKIP_SET_WAKE,
 };
 
