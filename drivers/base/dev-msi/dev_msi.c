@@ -183,6 +183,41 @@ static void dev_msi_chip_write_msg(struct irq_data *d, struct msi_msg *msg)
 		p->chip->irq_write_msi_msg(p, msg);
 }
 
+/*
+ * The interrupt controller's state of the vector (pending, ...), from the
+ * first level below that implements it, as irq_set_irqchip_state() looks
+ * for one from the top: -EINVAL when none does.
+ * irq_chip_{get,set}_parent_state() only ask the level right below, and
+ * report success when it does not implement it (the platform-MSI level
+ * below ours need not): a caller would believe a pending event dropped
+ * that nobody dropped.
+ */
+static struct irq_data *dev_msi_state_level(struct irq_data *d, bool set)
+{
+	for (d = d->parent_data; d; d = d->parent_data) {
+		if (set ? !!d->chip->irq_set_irqchip_state :
+			  !!d->chip->irq_get_irqchip_state)
+			return d;
+	}
+	return NULL;
+}
+
+static int dev_msi_chip_get_state(struct irq_data *d,
+				  enum irqchip_irq_state which, bool *state)
+{
+	struct irq_data *p = dev_msi_state_level(d, false);
+
+	return p ? p->chip->irq_get_irqchip_state(p, which, state) : -EINVAL;
+}
+
+static int dev_msi_chip_set_state(struct irq_data *d,
+				  enum irqchip_irq_state which, bool val)
+{
+	struct irq_data *p = dev_msi_state_level(d, true);
+
+	return p ? p->chip->irq_set_irqchip_state(p, which, val) : -EINVAL;
+}
+
 static struct irq_chip dev_msi_chip = {
 	.name			= "dev-msi",
 	.irq_mask		= dev_msi_chip_mask,
@@ -191,8 +226,8 @@ static struct irq_chip dev_msi_chip = {
 	.irq_eoi		= dev_msi_chip_eoi,
 	.irq_set_affinity	= irq_chip_set_affinity_parent,
 	.irq_retrigger		= irq_chip_retrigger_hierarchy,
-	.irq_get_irqchip_state	= irq_chip_get_parent_state,
-	.irq_set_irqchip_state	= irq_chip_set_parent_state,
+	.irq_get_irqchip_state	= dev_msi_chip_get_state,
+	.irq_set_irqchip_state	= dev_msi_chip_set_state,
 	.irq_write_msi_msg	= dev_msi_chip_write_msg,
 	.flags			= IRQCHIP_SKIP_SET_WAKE,
 };
