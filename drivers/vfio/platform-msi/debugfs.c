@@ -7,6 +7,12 @@
  * virqfds, the MSI block and its vectors. Tests use it to check that
  * closing the device (or a VMM quitting) leaves nothing behind. Not an
  * ABI.
+ *
+ * /sys/kernel/debug/vfio-platform-msi/drain_on_cpu (Y/N, N by default):
+ * drop the events the interrupt controller holds for a disabled line by
+ * taking them on the line's CPU even where the controller could clear
+ * them (irq_line.c), so that this path runs on the ITS too; and drained:
+ * how many events were taken that way since the module was loaded.
  */
 
 #include <linux/debugfs.h>
@@ -55,6 +61,10 @@ void vpm_debugfs_remove(struct vpm_device *vdev)
 void vpm_debugfs_init(void)
 {
 	vpm_debugfs_root = debugfs_create_dir(VPM_DRIVER_NAME, NULL);
+	debugfs_create_bool("drain_on_cpu", 0644, vpm_debugfs_root,
+			    &vpm_drain_on_cpu);
+	debugfs_create_atomic_t("drained", 0444, vpm_debugfs_root,
+				&vpm_drained);
 }
 
 void vpm_debugfs_exit(void)

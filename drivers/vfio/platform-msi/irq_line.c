@@ -16,11 +16,17 @@
  * masking and unmasking work in any context.
  */
 
+#include <linux/bottom_half.h>
+#include <linux/cpu.h>
+#include <linux/cpumask.h>
 #include <linux/eventfd.h>
 #include <linux/interrupt.h>
+#include <linux/irq.h>
 #include <linux/lockdep.h>
+#include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/vfio.h>
+#include <linux/workqueue.h>
 
 #include "compat.h"
 #include "vfio_platform_msi.h"
@@ -70,6 +76,147 @@ void vpm_irq_line_free(struct vpm_irq_line *line)
 }
 
 /*
+ * Dropping what the interrupt controller holds for a disabled line.
+ *
+ * A line disabled with IRQ_DISABLE_UNLAZY is masked at the controller, and
+ * an event arriving meanwhile stays there, pending: the ITS keeps the
+ * LPI's pending bit, the GIC an edge SPI's, the RISC-V IMSIC the pending
+ * bit of the vector's identity in the CPU's interrupt file, which it does
+ * not clear when the vector is freed either. Such an event is stale once
+ * nobody listens (no trigger): delivered on the next enable, or to the
+ * next owner of the vector, it would look like a new one.
+ *
+ * Where the controller can clear the pending state, that is done:
+ * irq_set_irqchip_state() asks the first level of the irq's hierarchy
+ * that implements it (dev-msi's level forwards it the same way), and
+ * fails with -EINVAL when none does; any failure means "not done".
+ * Elsewhere the event is taken instead: the line is enabled for a moment
+ * on the CPU it targets, from a work item bound to that CPU, with
+ * interrupts on, so that the controller, whose enable bit may be synced
+ * per CPU (the IMSIC), delivers what it holds there and then, to a
+ * handler that has no trigger to signal; a replay the irq core scheduled
+ * (IRQS_PENDING, from an event taken just as the line was disabled) runs
+ * in the bottom half flushed meanwhile. The line is then disabled again.
+ *
+ * Waiting for the work item needs nothing the work or the handler takes:
+ * the work takes the line's spinlock and the irq descriptor's lock, the
+ * handlers (vpm_irq_line_handler(), the wired lines') take no lock of the
+ * driver's but the line's spinlock of a level line, and level lines are
+ * never drained. The caller holds the index lock (a mutex) and, at close,
+ * the VFIO core's locks of the device set; neither the work nor a
+ * handler takes them.
+ */
+
+/*
+ * Debug knobs (debugfs.c; not an ABI): take held events on the line's CPU
+ * even where the controller could clear them, so that the path is
+ * exercised on the ITS too; and how many events were taken that way.
+ */
+bool vpm_drain_on_cpu;
+atomic_t vpm_drained = ATOMIC_INIT(0);
+
+/*
+ * The CPU the line's interrupt goes to: the first online CPU of its
+ * effective affinity, or of its affinity where the irqchip keeps no
+ * effective one. CPU hotplug lock held (not asserted:
+ * lockdep_assert_cpus_held() is not exported).
+ */
+static int vpm_irq_line_cpu(struct vpm_irq_line *line)
+{
+	struct irq_data *d = irq_get_irq_data(line->virq);
+	unsigned int cpu;
+
+	if (!d)
+		return -EINVAL;
+	cpu = cpumask_first_and(irq_data_get_effective_affinity_mask(d),
+				cpu_online_mask);
+	if (cpu >= nr_cpu_ids)
+		cpu = cpumask_first_and(irq_data_get_affinity_mask(d),
+					cpu_online_mask);
+	return cpu < nr_cpu_ids ? cpu : -ENODEV;
+}
+
+/*
+ * The work item, on the line's CPU: enable the line, take what the
+ * controller held, disable it again. -EAGAIN if the line's interrupt moved
+ * to another CPU meanwhile.
+ */
+static long vpm_irq_line_take_held(void *arg)
+{
+	struct vpm_irq_line *line = arg;
+	const struct cpumask *m;
+	unsigned long flags;
+
+	m = irq_data_get_effective_affinity_mask(irq_get_irq_data(line->virq));
+	if (!cpumask_empty(m) && !cpumask_test_cpu(smp_processor_id(), m))
+		return -EAGAIN;
+
+	/* Disabled for want of a trigger, and once more if masked */
+	spin_lock_irqsave(&line->lock, flags);
+	WRITE_ONCE(line->draining, true);
+	if (line->masked)
+		enable_irq(line->virq);
+	enable_irq(line->virq);
+	spin_unlock_irqrestore(&line->lock, flags);
+
+	/* Interrupts on: the held event is taken here; then any replay */
+	local_bh_disable();
+	local_bh_enable();
+
+	spin_lock_irqsave(&line->lock, flags);
+	disable_irq_nosync(line->virq);
+	if (line->masked)
+		disable_irq_nosync(line->virq);
+	WRITE_ONCE(line->draining, false);
+	spin_unlock_irqrestore(&line->lock, flags);
+	return 0;
+}
+
+#define VPM_DRAIN_TRIES	3
+
+/**
+ * vpm_irq_line_drop_held - drop an event the controller holds for a line
+ * @line: a line whose handler is installed and which has no trigger (so
+ *	is disabled); an edge line or an MSI vector
+ *
+ * Process context, index lock held; may wait for a work item on another
+ * CPU (see above).
+ *
+ * Return: 0, or a negative errno when neither way was possible (the line
+ * has no online CPU, or its interrupt kept moving).
+ */
+int vpm_irq_line_drop_held(struct vpm_irq_line *line)
+{
+	unsigned int tries;
+	long ret;
+	int cpu;
+
+	might_sleep();
+	lockdep_assert_held(line->igate);
+	if (WARN_ON_ONCE(!line->requested || line->trigger))
+		return -EINVAL;
+
+	if (!READ_ONCE(vpm_drain_on_cpu) &&
+	    !irq_set_irqchip_state(line->virq, IRQCHIP_STATE_PENDING, false))
+		return 0;
+
+	for (tries = 0; tries < VPM_DRAIN_TRIES; tries++) {
+		/*
+		 * Keeps the CPU online. The interrupt can still be moved
+		 * (smp_affinity): the work finds out, and we try again.
+		 */
+		cpus_read_lock();
+		cpu = vpm_irq_line_cpu(line);
+		ret = cpu < 0 ? cpu : work_on_cpu(cpu, vpm_irq_line_take_held,
+						  line);
+		cpus_read_unlock();
+		if (ret != -EAGAIN)
+			break;
+	}
+	return ret;
+}
+
+/*
  * An event on the line: from its hard irq handler, or from a loopback
  * trigger with @igate held. Never sleeps.
  */
@@ -79,6 +226,8 @@ void vpm_irq_line_signal(struct vpm_irq_line *line)
 
 	if (trigger)
 		vpm_eventfd_signal(trigger);
+	else if (READ_ONCE(line->draining))
+		atomic_inc(&vpm_drained);
 }
 
 irqreturn_t vpm_irq_line_handler(int irq, void *line)
@@ -96,7 +245,7 @@ bool vpm_irq_line_mask(struct vpm_irq_line *line)
 	spin_lock_irqsave(&line->lock, flags);
 	if (!line->masked) {
 		line->masked = true;
-		if (line->requested)
+		if (line->requested && !line->draining)
 			disable_irq_nosync(line->virq);
 		masked = true;
 	}
@@ -112,7 +261,7 @@ void vpm_irq_line_unmask(struct vpm_irq_line *line)
 	spin_lock_irqsave(&line->lock, flags);
 	if (line->masked) {
 		line->masked = false;
-		if (line->requested)
+		if (line->requested && !line->draining)
 			enable_irq(line->virq);
 	}
 	spin_unlock_irqrestore(&line->lock, flags);

@@ -30,11 +30,13 @@
  *
  * Order on close (and there is no other way to free the block): stop the
  * event sources (virqfds, disable every vector and release its eventfd:
- * quiesce), reset the device so it stops sending (core), free the
- * handlers, free the block (close). The device never writes to a message
- * that is no longer valid. Freeing the handlers writes nothing to the
- * device (dev-msi does not forward the all-zero message of a deactivated
- * vector), so after close the device is as the reset left it.
+ * quiesce), reset the device so it stops sending (core), drop the events
+ * the interrupt controller still holds for the disabled vectors
+ * (vpm_irq_line_drop_held()), free the handlers, free the block (close).
+ * The device never writes to a message that is no longer valid. Freeing
+ * the handlers writes nothing to the device (dev-msi does not forward the
+ * all-zero message of a deactivated vector), so after close the device is
+ * as the reset left it; and no event of this open reaches the next one.
  */
 
 #include <linux/dev_msi.h>
@@ -595,6 +597,28 @@ static int vpm_msi_open(struct vpm_irq_index *idx)
 	return 0;
 }
 
+/*
+ * Drop an event the interrupt controller holds for a vector with a
+ * handler: one that arrived while it was masked or, at close, after its
+ * trigger was gone. The ITS forgets an LPI's pending state when the
+ * vector is freed (DISCARD), the IMSIC does not: the next open, or the
+ * next driver given that vector, would take it for a new one. Index lock
+ * held; the vector has no trigger.
+ */
+static void vpm_msi_drop_held(struct vpm_msi *msi, struct vpm_msi_vec *v)
+{
+	int ret;
+
+	lockdep_assert_held(&msi->idx.lock);
+	if (!v->line.requested)
+		return;
+	ret = vpm_irq_line_drop_held(&v->line);
+	if (ret)
+		dev_warn_ratelimited(&msi->idx.vdev->pdev->dev,
+				     "MSI vector %u: cannot drop a held event: %d\n",
+				     v->vector, ret);
+}
+
 /* Stop every source of events. Cannot fail. */
 static void vpm_msi_quiesce(struct vpm_irq_index *idx)
 {
@@ -618,7 +642,10 @@ static void vpm_msi_quiesce(struct vpm_irq_index *idx)
 	vpm_msi_disable_all(msi);
 }
 
-/* After the device was reset: free handlers, then the block. */
+/*
+ * After the device was reset: drop what the interrupt controller still
+ * holds for the vectors, free handlers, then the block.
+ */
 static void vpm_msi_close(struct vpm_irq_index *idx)
 {
 	struct vpm_msi *msi = to_msi(idx);
@@ -627,6 +654,8 @@ static void vpm_msi_close(struct vpm_irq_index *idx)
 	lockdep_assert_held(&idx->lock);
 	msi->opened = false;
 	if (msi->vecs) {
+		for (i = 0; i < idx->count; i++)
+			vpm_msi_drop_held(msi, &msi->vecs[i]);
 		for (i = 0; i < idx->count; i++)
 			vpm_irq_line_free(&msi->vecs[i].line);
 		dev_msi_free(msi->dm);

@@ -20,7 +20,9 @@
  * that arrives meanwhile is latched there, not in the irq core. An edge
  * latched while the line was masked is delivered once on unmask; one
  * latched while there was no trigger (before the first one, after the
- * previous open) is stale and dropped when a trigger is installed.
+ * previous open) is stale and dropped when a trigger is installed, and at
+ * close, before the handler is freed, so that whoever requests the line
+ * next does not get it either.
  *
  * A line that could not be requested at open (e.g. another driver holds
  * it) does not fail the open: the regions stay usable, and SET_IRQS on the
@@ -99,19 +101,31 @@ static irqreturn_t vpm_wired_handler(int irq, void *line)
  * needs the line really enabled, so a user mask, which holds it disabled
  * too, is lifted for that moment, under line.lock so that no mask or
  * unmask virqfd sees it. Best effort again where the irqchip cannot
- * retrigger and the core replays from a tasklet, later. Level lines need
- * none of this: the core never replays them, and a line still asserted
- * stays pending anyway. Called and returns with the line disabled for want
- * of a trigger, and masked as it was.
+ * retrigger and the core replays from a tasklet, later. Where the
+ * controller cannot clear a pending edge at all, the line is instead
+ * enabled for a moment on its CPU, and what it held taken there
+ * (vpm_irq_line_drop_held()). Level lines need none of this: the core
+ * never replays them, and a line still asserted stays pending anyway.
+ * Called and returns with the line disabled for want of a trigger, and
+ * masked as it was.
  */
 static void vpm_wired_drop_stale(struct vpm_wired_irq *w)
 {
 	struct vpm_irq_line *line = &w->line;
 	unsigned long flags;
+	int ret;
 
 	lockdep_assert_held(&w->idx.lock);
 
-	irq_set_irqchip_state(line->virq, IRQCHIP_STATE_PENDING, false);
+	if (READ_ONCE(vpm_drain_on_cpu) ||
+	    irq_set_irqchip_state(line->virq, IRQCHIP_STATE_PENDING, false)) {
+		ret = vpm_irq_line_drop_held(line);
+		if (ret)
+			dev_warn_ratelimited(&w->idx.vdev->pdev->dev,
+					     "IRQ index %u: cannot drop a held edge: %d\n",
+					     w->idx.index, ret);
+		return;
+	}
 	spin_lock_irqsave(&line->lock, flags);
 	if (line->masked)
 		enable_irq(line->virq);
@@ -291,6 +305,9 @@ static void vpm_wired_close(struct vpm_irq_index *idx)
 
 	lockdep_assert_held(&idx->lock);
 
+	/* An edge held now would reach the line's next owner */
+	if (w->line.requested && !w->level)
+		vpm_wired_drop_stale(w);
 	/* Also clears IRQ_DISABLE_UNLAZY: ours was the only handler. */
 	vpm_irq_line_free(&w->line);
 	w->request_err = 0;

@@ -131,12 +131,16 @@ struct vpm_irq_index {
  * @mask_fd_attached: a mask virqfd was attached since it was last removed,
  *	even if virqfd has cleared @mask_fd since (@igate)
  * @unmask_fd_attached: the same for @unmask_fd (@igate)
- * @lock: protects @masked and the disable depth it stands for. Taken in
- *	hard irq handlers, in virqfd callbacks (atomic, eventfd wakeup) and in
- *	process context: always with interrupts disabled, never held across
- *	anything that sleeps.
+ * @lock: protects @masked, @draining and the disable depth they stand
+ *	for. Taken in hard irq handlers, in virqfd callbacks (atomic, eventfd
+ *	wakeup) and in process context: always with interrupts disabled,
+ *	never held across anything that sleeps.
  * @masked: the line is masked; counted in the irq's disable depth while
- *	@requested
+ *	@requested and not @draining
+ * @draining: the line is enabled for a moment on its CPU to take an event
+ *	the interrupt controller holds (vpm_irq_line_drop_held()): a mask or
+ *	unmask meanwhile changes @masked only, and the disable depth is
+ *	brought in line with it when the moment ends (@lock)
  */
 struct vpm_irq_line {
 	struct mutex *igate;	/* the owning index's lock, see above */
@@ -150,6 +154,7 @@ struct vpm_irq_line {
 
 	spinlock_t lock;	/* protects @masked; any context, irqsave */
 	bool masked;
+	bool draining;
 };
 
 /**
@@ -259,6 +264,9 @@ void vpm_irq_line_init(struct vpm_irq_line *line, struct mutex *igate,
 		       int virq);
 void vpm_irq_line_requested(struct vpm_irq_line *line);
 void vpm_irq_line_free(struct vpm_irq_line *line);
+int vpm_irq_line_drop_held(struct vpm_irq_line *line);
+extern bool vpm_drain_on_cpu;
+extern atomic_t vpm_drained;
 irqreturn_t vpm_irq_line_handler(int irq, void *line);
 void vpm_irq_line_signal(struct vpm_irq_line *line);
 bool vpm_irq_line_mask(struct vpm_irq_line *line);
