@@ -23,7 +23,15 @@
  *    every vector masked, no message) in every msi_mode: nothing reaches
  *    it after the reset on close. Read through the device model's debugfs
  *    copy of the window: opening the device again would reset it;
- *  - generic mode needs the vector count from the user's opt-in.
+ *  - generic mode needs the vector count from the user's opt-in;
+ *  - an MSI that arrived while its vector was masked, and was still held
+ *    when the device was closed, is not delivered in the next open: the
+ *    same vector enabled again gets nothing, and a new MSI exactly once.
+ *    In device and irqchip msi_mode, with the driver clearing the held
+ *    event at the interrupt controller (the ITS can), and with it taking
+ *    the event on the vector's CPU instead (the driver's drain_on_cpu
+ *    debugfs knob: what it does where the controller cannot clear, the
+ *    RISC-V IMSIC), then counted in its "drained" debugfs counter.
  */
 #include <endian.h>
 #include <errno.h>
@@ -91,10 +99,16 @@ FIXTURE_SETUP(life)
 	msi_dev_close(&self->md);
 }
 
+/* The driver's debug knobs (drivers/vfio/platform-msi/debugfs.c) */
+#define DRAIN_ON_CPU	"/sys/kernel/debug/vfio-platform-msi/drain_on_cpu"
+#define DRAINED		"/sys/kernel/debug/vfio-platform-msi/drained"
+
 /* In the parent, after the test (lib/vpm_harness.h): no child resource */
 FIXTURE_TEARDOWN_PARENT(life)
 {
 	msi_mode_restore();
+	if (!access(DRAIN_ON_CPU, W_OK))
+		msi_write_str(DRAIN_ON_CPU, "N");
 }
 
 /* One cycle: open, maybe enable and fire a few vectors, close */
@@ -584,6 +598,106 @@ TEST_F(life, closed_reset_irqchip)
 TEST_F(life, closed_reset_generic)
 {
 	closed_device_is_reset(_metadata, &self->md, MSI_MODE_GENERIC);
+}
+
+/* The driver's count of held events taken on their CPU, or -errno */
+static long drained(void)
+{
+	char buf[32];
+	int ret;
+
+	ret = msi_read_line(DRAINED, buf, sizeof(buf));
+	return ret ? ret : atol(buf);
+}
+
+/*
+ * Mask vector HELD_VEC, fire it, close: the MSI is held by the device
+ * (device mode: its pending bit, which the reset on close clears) or by
+ * the interrupt controller (irqchip mode: the vector is masked there),
+ * which the driver must drop at close. Open again, enable the same
+ * vector: nothing. Fire it: one event. With @on_cpu, the driver takes
+ * the held event on the vector's CPU instead of clearing it.
+ */
+#define HELD_VEC	5
+
+static void held_event_dropped(struct __test_metadata *_metadata,
+			       struct msi_dev *md, const char *mode,
+			       bool on_cpu)
+{
+	const unsigned int v = HELD_VEC;
+	long before = 0, after;
+	uint64_t val = 0, more = 0;
+	uint32_t sent;
+	int efd, ret;
+
+	if (on_cpu) {
+		before = drained();
+		if (before < 0)
+			SKIP(return, "%s: %s", DRAINED,
+			     vd_errno_name(-(int)before));
+		VD_ASSERT_OK(msi_write_str(DRAIN_ON_CPU, "Y"));
+	}
+	efd = efd_create();
+	VD_ASSERT_OK(efd);
+	ret = msi_dev_open(md, mode);
+	if (ret == -EOPNOTSUPP)
+		SKIP(return, "%s", md->why);
+	ASSERT_EQ(0, ret) TH_LOG("%s", md->why);
+	ASSERT_LT(v, md->nvec);
+	VD_ASSERT_OK(msi_enable(md, v, efd));
+	VD_ASSERT_OK(msi_mask(md, v, true));
+	sent = td_count(md->regs, v);
+	VD_ASSERT_OK(msi_fire(md, v));
+	VD_ASSERT_QUIET(efd, "fired while masked");
+	if (!strcmp(mode, MSI_MODE_DEVICE)) {
+		ASSERT_TRUE(td_pending(md->regs, v))
+			TH_LOG("device mode: the MSI is not held at the device");
+	} else {
+		ASSERT_EQ(sent + 1, td_count(md->regs, v))
+			TH_LOG("%s mode: the device did not send the MSI", mode);
+	}
+	msi_dev_close(md);
+	ASSERT_EQ(0, efd_drain(efd))
+		TH_LOG("%s mode: an event during close", mode);
+	if (on_cpu) {
+		/* Held at the interrupt controller in irqchip mode only */
+		after = drained();
+		ASSERT_EQ(before + !!strcmp(mode, MSI_MODE_DEVICE), after)
+			TH_LOG("%s mode: %ld held events taken on their CPU at close",
+			       mode, after - before);
+		VD_ASSERT_OK(msi_write_str(DRAIN_ON_CPU, "N"));
+	}
+
+	VD_ASSERT_OK(msi_dev_open(md, mode));
+	VD_ASSERT_OK(msi_enable(md, v, efd));
+	VD_ASSERT_QUIET(efd, "the same vector enabled in the next open");
+	VD_ASSERT_OK(msi_fire(md, v));
+	VD_ASSERT_EVENT(efd, &val, "a new MSI in the next open");
+	VD_ASSERT_OK(efd_collect(efd, VD_QUIET_MS, &more));
+	ASSERT_EQ(1, val + more) TH_LOG("%s mode: %llu events for one MSI",
+					mode, (unsigned long long)(val + more));
+	msi_dev_close(md);
+	close(efd);
+}
+
+TEST_F(life, held_dropped_device)
+{
+	held_event_dropped(_metadata, &self->md, MSI_MODE_DEVICE, false);
+}
+
+TEST_F(life, held_dropped_irqchip)
+{
+	held_event_dropped(_metadata, &self->md, MSI_MODE_IRQCHIP, false);
+}
+
+TEST_F(life, held_dropped_device_on_cpu)
+{
+	held_event_dropped(_metadata, &self->md, MSI_MODE_DEVICE, true);
+}
+
+TEST_F(life, held_dropped_irqchip_on_cpu)
+{
+	held_event_dropped(_metadata, &self->md, MSI_MODE_IRQCHIP, true);
 }
 
 TEST_HARNESS_MAIN

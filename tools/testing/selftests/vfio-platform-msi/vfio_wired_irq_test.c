@@ -9,8 +9,10 @@
  * timeout, every "nothing happens" a bounded quiet window.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
@@ -95,6 +97,38 @@ static void line_dev_close(struct vfio_dev *vd, void *regs, int efd)
 	vfio_dev_close(vd);
 }
 
+/* The driver's debug knobs (drivers/vfio/platform-msi/debugfs.c) */
+#define DRAIN_ON_CPU	"/sys/kernel/debug/vfio-platform-msi/drain_on_cpu"
+#define DRAINED		"/sys/kernel/debug/vfio-platform-msi/drained"
+
+/* A one-line debugfs file: its number, or -errno */
+static long read_num(const char *path)
+{
+	char buf[32] = "";
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n < 0 ? -EIO : atol(buf);
+}
+
+static int write_str(const char *path, const char *val)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -EIO : 0;
+}
+
 FIXTURE_SETUP(wired)
 {
 	line_dev_open(_metadata, &self->vd, &self->regs, &self->efd);
@@ -123,6 +157,9 @@ FIXTURE_SETUP(edge_line)
 FIXTURE_TEARDOWN(edge_line)
 {
 	line_dev_close(&self->vd, self->regs, self->efd);
+	/* held_edge_dropped_on_cpu's knob, if it failed with it set */
+	if (!access(DRAIN_ON_CPU, W_OK))
+		write_str(DRAIN_ON_CPU, "N");
 }
 
 /* Make the line signal once: assert the level line, pulse the edge line */
@@ -362,6 +399,75 @@ TEST_F(edge_line, stale_edge_dropped)
 			     1, VD_DEV_MS));
 	VD_ASSERT_EVENT(self->efd, &v, "pulse after the new trigger");
 	ASSERT_EQ(1, v);
+}
+
+/*
+ * An edge held while the line was masked, at the interrupt controller,
+ * when the device is closed: the driver drops it at close, before it
+ * frees the handler (whoever requests the line next would get it), and
+ * again when the next open installs a trigger. The next open sees
+ * nothing, then one event per new pulse. With @on_cpu (the driver's
+ * drain_on_cpu debugfs knob), the driver takes the edge on the line's
+ * CPU instead of clearing it at the GIC: what it does where the
+ * controller cannot clear a pending edge. It counts it in "drained".
+ */
+static void held_edge_dropped(struct __test_metadata *_metadata,
+			      struct vfio_dev *vd, void **regs, int efd,
+			      bool on_cpu)
+{
+	struct vfio_region_info ri;
+	long before = 0, after;
+	uint64_t v = 0, more = 0;
+
+	if (on_cpu) {
+		before = read_num(DRAINED);
+		if (before < 0)
+			SKIP(return, "%s: %s", DRAINED,
+			     vd_errno_name(-(int)before));
+		VD_ASSERT_OK(write_str(DRAIN_ON_CPU, "Y"));
+	}
+	VD_ASSERT_OK(vfio_irq_set_trigger(vd->device, VD_IRQ_EDGE, efd));
+	VD_ASSERT_OK(vfio_irq_mask(vd->device, VD_IRQ_EDGE));
+	VD_ASSERT_OK(td_line(*regs, VPMSI_LINE_EDGE, VPMSI_LINE_OP_PULSE, 1,
+			     VD_DEV_MS));
+	VD_ASSERT_QUIET(efd, "pulse while masked");
+
+	/* Close the device with the edge held, open it again */
+	munmap(*regs, VPMSI_WINDOW_SIZE);
+	*regs = NULL;
+	close(vd->device);
+	vd->device = -1;
+	ASSERT_EQ(0, efd_drain(efd)) TH_LOG("an event during close");
+	if (on_cpu) {
+		after = read_num(DRAINED);
+		write_str(DRAIN_ON_CPU, "N");
+		ASSERT_EQ(before + 1, after)
+			TH_LOG("%ld held edges taken on the line's CPU at close",
+			       after - before);
+	}
+	VD_ASSERT_OPEN(vd, vfio_dev_get_device(vd));
+	VD_ASSERT_OK(vfio_dev_region_info(vd->device, VD_REGION_REGS, &ri));
+	*regs = vfio_dev_mmap(vd->device, &ri, 0, VPMSI_WINDOW_SIZE);
+	ASSERT_NE(NULL, *regs);
+	VD_ASSERT_OK(vfio_irq_set_trigger(vd->device, VD_IRQ_EDGE, efd));
+	VD_ASSERT_QUIET(efd, "trigger installed in the next open");
+
+	VD_ASSERT_OK(td_line(*regs, VPMSI_LINE_EDGE, VPMSI_LINE_OP_PULSE, 1,
+			     VD_DEV_MS));
+	VD_ASSERT_EVENT(efd, &v, "a new pulse in the next open");
+	VD_ASSERT_OK(efd_collect(efd, VD_QUIET_MS, &more));
+	ASSERT_EQ(1, v + more);
+}
+
+TEST_F(edge_line, held_edge_dropped_at_close)
+{
+	held_edge_dropped(_metadata, &self->vd, &self->regs, self->efd,
+			  false);
+}
+
+TEST_F(edge_line, held_edge_dropped_on_cpu)
+{
+	held_edge_dropped(_metadata, &self->vd, &self->regs, self->efd, true);
 }
 
 /*
