@@ -136,19 +136,28 @@ static int vpm_irq_line_cpu(struct vpm_irq_line *line)
 	return cpu < nr_cpu_ids ? cpu : -ENODEV;
 }
 
+/* The line's interrupt does not go to this CPU (any more) */
+static bool vpm_irq_line_moved(const struct cpumask *m)
+{
+	return !cpumask_empty(m) && !cpumask_test_cpu(smp_processor_id(), m);
+}
+
 /*
  * The work item, on the line's CPU: enable the line, take what the
  * controller held, disable it again. -EAGAIN if the line's interrupt moved
- * to another CPU meanwhile.
+ * to another CPU before, or while it was enabled (the first enable of a
+ * line that was never started chooses its CPU): the caller tries again,
+ * there.
  */
 static long vpm_irq_line_take_held(void *arg)
 {
 	struct vpm_irq_line *line = arg;
 	const struct cpumask *m;
 	unsigned long flags;
+	bool moved;
 
 	m = irq_data_get_effective_affinity_mask(irq_get_irq_data(line->virq));
-	if (!cpumask_empty(m) && !cpumask_test_cpu(smp_processor_id(), m))
+	if (vpm_irq_line_moved(m))
 		return -EAGAIN;
 
 	/* Disabled for want of a trigger, and once more if masked */
@@ -162,6 +171,7 @@ static long vpm_irq_line_take_held(void *arg)
 	/* Interrupts on: the held event is taken here; then any replay */
 	local_bh_disable();
 	local_bh_enable();
+	moved = vpm_irq_line_moved(m);
 
 	spin_lock_irqsave(&line->lock, flags);
 	disable_irq_nosync(line->virq);
@@ -169,7 +179,7 @@ static long vpm_irq_line_take_held(void *arg)
 		disable_irq_nosync(line->virq);
 	WRITE_ONCE(line->draining, false);
 	spin_unlock_irqrestore(&line->lock, flags);
-	return 0;
+	return moved ? -EAGAIN : 0;
 }
 
 #define VPM_DRAIN_TRIES	3
