@@ -96,17 +96,43 @@ vpm_meta_dep() {
 # The emulated board: QEMU virt with GICv3 and an ITS, TCG, cortex-a57.
 # VPM_QEMU_MACHINE_EXTRA and VPM_QEMU_DEVICES add to it for one run (the
 # bench's vfio-pci boot: ",iommu=smmuv3" and "-device edu ...").
+# VPM_QEMU is the QEMU that runs it, VPM_CONSOLE the guest's console.
+VPM_QEMU=qemu-system-aarch64
 VPM_QEMU_MACHINE="virt,gic-version=3,its=on${VPM_QEMU_MACHINE_EXTRA:-}"
 VPM_QEMU_ARGS="-cpu cortex-a57 -smp 2${VPM_QEMU_DEVICES:+ $VPM_QEMU_DEVICES}"
+VPM_CONSOLE=ttyAMA0
+
+# vpm_board riscv64: the riscv64 board instead, for the rest of the script
+# and its children (VPM_ARCH, read by gen-dtb): QEMU virt with the AIA in
+# MSI mode (an APLIC and an IMSIC per hart), TCG, 2 harts, on QEMU 10
+# (scripts/fetch-qemu: 7.2's AIA hangs the trixie kernel). vpm_board arm64
+# is the default above.
+vpm_board() {
+	case $1 in
+	arm64) ;;
+	riscv64)
+		VPM_QEMU=$("$VPM_ROOT/scripts/fetch-qemu" riscv64) ||
+			vpm_die "no QEMU for the riscv64 board"
+		VPM_QEMU_MACHINE="virt,aia=aplic-imsic${VPM_QEMU_MACHINE_EXTRA:-}"
+		VPM_QEMU_ARGS="-smp 2${VPM_QEMU_DEVICES:+ $VPM_QEMU_DEVICES}"
+		VPM_CONSOLE=ttyS0
+		;;
+	*) vpm_die "no board for architecture '$1'" ;;
+	esac
+	export VPM_ARCH=$1
+}
 
 # What counts as a kernel splat in a guest log.
 VPM_SPLAT_RE='BUG:|WARNING:|Oops|KASAN|UBSAN|kernel BUG|Kernel panic|Call trace:|circular locking|recursive locking|inconsistent lock state|suspicious RCU|unreferenced object|stack-protector|Unable to handle kernel'
 
-# Other Debian suites (trixie, trixie-backports, sid), reached through a
-# private apt configuration in the cache: the host's /etc/apt is never
-# changed. vpm_suite_apt SUITE exports APT_CONFIG for the suite (every
-# apt-get/apt-cache call after it uses that suite's index) and updates the
-# index when it is missing or old. The mirror is the one the host's apt uses.
+# Other Debian suites (trixie, trixie-backports, sid, bookworm-backports),
+# reached through a private apt configuration in the cache: the host's
+# /etc/apt is never changed. vpm_suite_apt SUITE [riscv64] exports
+# APT_CONFIG for the suite (every apt-get/apt-cache call after it uses that
+# suite's index) and updates the index when it is missing or old. Its
+# architectures are the host's and arm64, or with riscv64 the host's and
+# riscv64 (an index of its own, apt/SUITE+riscv64). The mirror is the one
+# the host's apt uses.
 # Sid's index may be past its Valid-Until date on a mirror that lags:
 # sid is read with check-valid-until=no.
 vpm_mirror() {
@@ -118,10 +144,16 @@ vpm_mirror() {
 
 vpm_suite_apt_done=
 vpm_suite_apt() {
-	local suite=$1 d kr=/usr/share/keyrings/debian-archive-keyring.gpg mirror opt=
-	d=$VPM_CACHE/apt/$suite
+	local suite=$1 foreign=${2:-arm64} name kr=/usr/share/keyrings/debian-archive-keyring.gpg
+	local d mirror opt=
+	case $foreign in
+	arm64) name=$suite ;;
+	riscv64) name=$suite+riscv64 ;;
+	*) vpm_die "vpm_suite_apt: unknown architecture '$foreign'" ;;
+	esac
+	d=$VPM_CACHE/apt/$name
 	case " $vpm_suite_apt_done " in
-	*" $suite "*) export APT_CONFIG=$d/apt.conf; return 0 ;;
+	*" $name "*) export APT_CONFIG=$d/apt.conf; return 0 ;;
 	esac
 	[ -f "$kr" ] || vpm_need_tools "$kr:debian-archive-keyring"
 	mirror=$(APT_CONFIG='' vpm_mirror)
@@ -140,6 +172,14 @@ vpm_suite_apt() {
 				echo "deb [signed-by=$kr] $mirror trixie-backports main"
 			;;
 		sid) echo "deb [signed-by=$kr$opt] $mirror sid main" ;;
+		# QEMU 10 for the riscv64 board (scripts/fetch-qemu): the
+		# host's bookworm with its backports
+		bookworm-backports)
+			for s in bookworm bookworm-updates bookworm-backports; do
+				echo "deb [signed-by=$kr] $mirror $s main"
+			done
+			echo "deb [signed-by=$kr] ${mirror%/debian}/debian-security bookworm-security main"
+			;;
 		*) vpm_die "unknown suite '$suite'" ;;
 		esac
 	} >"$d/etc/sources.list"
@@ -154,7 +194,7 @@ Dir::Etc::SourceParts "$d/etc/sources.list.d";
 Dir::Etc::Preferences "$d/etc/preferences";
 Dir::Etc::PreferencesParts "$d/etc/preferences.d";
 APT::Architecture "$(dpkg --print-architecture)";
-APT::Architectures { "$(dpkg --print-architecture)"; "arm64"; };
+APT::Architectures { "$(dpkg --print-architecture)"; "$foreign"; };
 APT::Sandbox::User "root";
 EOT
 	export APT_CONFIG=$d/apt.conf
@@ -165,7 +205,7 @@ EOT
 			vpm_die "apt-get update for $suite failed"
 		touch "$d/.updated"
 	fi
-	vpm_suite_apt_done="$vpm_suite_apt_done $suite"
+	vpm_suite_apt_done="$vpm_suite_apt_done $name"
 }
 
 # The version of Debian's linux-source-SERIES to use: VPM_DEBUG_SOURCE if
