@@ -28,7 +28,6 @@
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
-#include <linux/irqchip/arm-gic-v3.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
@@ -49,6 +48,8 @@
  */
 #ifdef VPM_COMPAT_AUTOCONF
 #include <vpm_compat_autoconf.h>
+
+#include "vpmsi_msi_parent.h"
 #else
 #define VPM_HAVE_SWIOMMU_OPS_IDENTITY_DOMAIN 1
 #define VPM_HAVE_SWIOMMU_DOMAIN_ALLOC_PAGING 1
@@ -471,35 +472,36 @@ static bool swiommu_capable(struct device *dev, enum iommu_cap cap)
  * (iommu_dma_prepare_msi(): -EOPNOTSUPP, which the MSI core reports as
  * -ENOSPC), and VFIO's type1 backend gives its domains a cookie only when
  * the IOMMU reserves an IOVA window for MSIs (IOMMU_RESV_SW_MSI). The
- * window reserved here is the one page of the device's ITS doorbell
- * (GITS_TRANSLATER of its msi-parent), at its own physical address: the
- * cookie maps the doorbell at the window's first page, so MSI addresses
- * stay physical, as they are on the kernels that need no cookie (where no
- * window is reserved). A device without msi-parent gets no window.
+ * windows reserved here are the pages of the device's MSI addresses
+ * (vpmsi_msi_parent.h: the ITS doorbell's page, GITS_TRANSLATER of its
+ * msi-parent; the IMSIC's interrupt files), at their own physical
+ * addresses: the cookie maps the doorbell at the window's first page, so
+ * MSI addresses stay physical, as they are on the kernels that need no
+ * cookie (where no window is reserved). A device without msi-parent gets
+ * no window.
  */
 static void swiommu_get_resv_regions(struct device *dev,
 				     struct list_head *head)
 {
+	struct vpmsi_msi_window win[VPMSI_MAX_MSI_WINDOWS];
 	struct iommu_resv_region *region;
-	struct of_phandle_args args;
-	struct resource res;
-	phys_addr_t db;
-	int ret;
+	phys_addr_t start, end;
+	int n, i;
 
-	if (!dev->of_node ||
-	    of_parse_phandle_with_args(dev->of_node, "msi-parent",
-				       "#msi-cells", 0, &args))
+	if (!dev->of_node)
 		return;
-	ret = of_address_to_resource(args.np, 0, &res);
-	of_node_put(args.np);
-	if (ret || resource_size(&res) < GITS_TRANSLATER + 4)
-		return;
-	db = round_down(res.start + GITS_TRANSLATER, PAGE_SIZE);
-	region = iommu_alloc_resv_region(db, PAGE_SIZE,
-					 IOMMU_WRITE | IOMMU_NOEXEC | IOMMU_MMIO,
-					 IOMMU_RESV_SW_MSI, GFP_KERNEL);
-	if (region)
+	n = vpmsi_msi_parent_windows(dev->of_node, win);
+	for (i = 0; i < n; i++) {
+		start = round_down(win[i].pa, PAGE_SIZE);
+		end = round_up(win[i].pa + win[i].size, PAGE_SIZE);
+		region = iommu_alloc_resv_region(start, end - start,
+						 IOMMU_WRITE | IOMMU_NOEXEC |
+						 IOMMU_MMIO,
+						 IOMMU_RESV_SW_MSI, GFP_KERNEL);
+		if (!region)
+			return;
 		list_add_tail(&region->list, head);
+	}
 }
 #endif
 

@@ -36,7 +36,6 @@
 #include <linux/interrupt.h>
 #include <linux/io.h>
 #include <linux/irq.h>
-#include <linux/irqchip/arm-gic-v3.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
@@ -50,6 +49,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "vpmsi_msi_parent.h"
 #include "vpmsi_testdev.h"
 
 #define VPMSI_FIRE_BATCH	32	/* MSIs between two cond_resched() */
@@ -76,8 +76,25 @@ static int cpu = -1;
 module_param(cpu, int, 0444);
 MODULE_PARM_DESC(cpu, "CPU the model's kthreads run on (default -1: any)");
 
+struct vpmsi_line;
+
+/*
+ * How the model drives a line at its interrupt controller, by the kind of
+ * controller: the line's interrupt pending or not there, and what is
+ * pending or masked. Most controllers (the GIC) let the kernel's
+ * irq_{get,set}_irqchip_state() do it; the RISC-V APLIC has no such
+ * callbacks and is driven through its registers.
+ */
+struct vpmsi_line_ops {
+	bool (*get_state)(struct vpmsi_line *l, enum irqchip_irq_state which);
+	void (*set_pending)(struct vpmsi_line *l, bool on);
+};
+
 struct vpmsi_line {
 	int virq;		/* Linux interrupt of the line at its controller */
+	const struct vpmsi_line_ops *ops;
+	void __iomem *ctrl;	/* the controller's registers (APLIC), or NULL */
+	u32 source;		/* the line's number there (APLIC source) */
 	bool level;		/* level-sensitive (else rising edge) */
 	bool asserted;		/* held high by LINE_OP_ASSERT */
 	bool pulse_out;		/* a pulse was raised and not yet taken */
@@ -89,8 +106,10 @@ struct vpmsi_model {
 	struct list_head list;		/* in vpmsi_models */
 	struct device_node *np;
 	void __iomem *regs;		/* the register window */
-	void __iomem *doorbell;		/* the ITS's GITS_TRANSLATER, or NULL */
-	u64 doorbell_pa;		/* the only MSI address performed */
+	/* where an MSI may be written (vpmsi_msi_parent.h); none: no MSIs */
+	struct vpmsi_msi_window msi_win[VPMSI_MAX_MSI_WINDOWS];
+	void __iomem *msi_va[VPMSI_MAX_MSI_WINDOWS];
+	unsigned int nr_msi_win;
 	struct task_struct *task;
 	unsigned int nr_lines;
 	struct vpmsi_line line[VPMSI_MAX_LINES];
@@ -208,22 +227,43 @@ static void vpmsi_set_pending(struct vpmsi_model *m, unsigned int v, bool on)
 }
 
 /*
+ * The mapping of the 32-bit word at MSI address @addr, if it lies in one
+ * of the msi-parent's windows (the ITS doorbell; an IMSIC interrupt file),
+ * else NULL. Without an msi-parent the device has no MSI address at all.
+ */
+static void __iomem *vpmsi_msi_target(struct vpmsi_model *m, u64 addr)
+{
+	unsigned int i;
+
+	if (!IS_ALIGNED(addr, 4))
+		return NULL;
+	for (i = 0; i < m->nr_msi_win; i++) {
+		struct vpmsi_msi_window *w = &m->msi_win[i];
+
+		if (addr >= w->pa && addr - w->pa <= w->size - 4)
+			return m->msi_va[i] + (addr - w->pa);
+	}
+	return NULL;
+}
+
+/*
  * Send the MSI of vector @v as the hardware does: one 32-bit write of the
- * entry's data to the entry's address. Only the ITS doorbell is a valid
- * address; anything else is dropped and counted, so whoever can write the
+ * entry's data to the entry's address. Only an address of the msi-parent
+ * is valid; anything else is dropped and counted, so whoever can write the
  * table cannot make the model write anywhere else.
  */
 static void vpmsi_send(struct vpmsi_model *m, unsigned int v)
 {
 	void __iomem *entry = m->regs + VPMSI_TABLE_ENTRY(v);
+	void __iomem *target;
 	u64 addr;
 	u32 data;
 
 	addr = readl(entry + VPMSI_ENTRY_ADDR_LO) |
 	       (u64)readl(entry + VPMSI_ENTRY_ADDR_HI) << 32;
 	data = readl(entry + VPMSI_ENTRY_DATA);
-	/* Without an msi-parent the device has no MSI address at all. */
-	if (!m->doorbell || addr != m->doorbell_pa) {
+	target = vpmsi_msi_target(m, addr);
+	if (!target) {
 		vpmsi_error(m);
 		return;
 	}
@@ -237,8 +277,8 @@ static void vpmsi_send(struct vpmsi_model *m, unsigned int v)
 	vpmsi_wr(m, VPMSI_REG_LAST_VECTOR, v);
 	m->last_msi_ns = ktime_get_ns();
 	writeq_relaxed(m->last_msi_ns, m->regs + VPMSI_REG_LAST_MSI_NS);
-	/* writel() orders all of the above before the doorbell write */
-	writel(data, m->doorbell);
+	/* writel() orders all of the above before the MSI write */
+	writel(data, target);
 }
 
 /* One of the k MSIs of a FIRE request. */
@@ -298,8 +338,9 @@ static bool vpmsi_do_fire(struct vpmsi_model *m)
 	return true;
 }
 
-static bool vpmsi_line_irq_state(struct vpmsi_line *l,
-				 enum irqchip_irq_state which)
+/* The GIC: through the kernel's irqchip state of the line's interrupt. */
+static bool vpmsi_irqchip_get_state(struct vpmsi_line *l,
+				    enum irqchip_irq_state which)
 {
 	bool state = false;
 
@@ -308,9 +349,90 @@ static bool vpmsi_line_irq_state(struct vpmsi_line *l,
 	return state;
 }
 
-static void vpmsi_line_set_pending(struct vpmsi_line *l, bool on)
+static void vpmsi_irqchip_set_pending(struct vpmsi_line *l, bool on)
 {
 	irq_set_irqchip_state(l->virq, IRQCHIP_STATE_PENDING, on);
+}
+
+static const struct vpmsi_line_ops vpmsi_irqchip_line_ops = {
+	.get_state	= vpmsi_irqchip_get_state,
+	.set_pending	= vpmsi_irqchip_set_pending,
+};
+
+/*
+ * The RISC-V APLIC (in MSI delivery mode, as Linux runs it under an
+ * IMSIC), through its registers: a source's pending and enable bits are
+ * read in setip and setie, set and cleared by number in setipnum and
+ * clripnum. An edge source made pending is forwarded as its MSI at once
+ * if enabled. A level source's pending bit follows its input wire, which
+ * the board does not have (QEMU ignores setipnum for it): while the line
+ * is held high and the source enabled, the model sends the source's MSI
+ * itself through genmsi, to the hart and with the identity the source's
+ * target register names.
+ */
+#define VPMSI_APLIC_SETIP	0x1c00
+#define VPMSI_APLIC_SETIPNUM	0x1cdc
+#define VPMSI_APLIC_CLRIPNUM	0x1ddc
+#define VPMSI_APLIC_SETIE	0x1e00
+#define VPMSI_APLIC_GENMSI	0x3000
+#define VPMSI_APLIC_GENMSI_BUSY	BIT(12)
+#define VPMSI_APLIC_TARGET(i)	(0x3004 + 4 * ((i) - 1))
+#define VPMSI_APLIC_TARGET_MSI	(GENMASK(31, 18) | GENMASK(10, 0))
+#define VPMSI_APLIC_SIZE	0x4000	/* up to the last target register */
+
+static bool vpmsi_aplic_bit(struct vpmsi_line *l, u32 reg)
+{
+	return readl(l->ctrl + reg + 4 * (l->source / 32)) &
+	       BIT(l->source % 32);
+}
+
+static bool vpmsi_aplic_get_state(struct vpmsi_line *l,
+				  enum irqchip_irq_state which)
+{
+	if (which == IRQCHIP_STATE_MASKED)
+		return !vpmsi_aplic_bit(l, VPMSI_APLIC_SETIE);
+	return vpmsi_aplic_bit(l, VPMSI_APLIC_SETIP);
+}
+
+static void vpmsi_aplic_set_pending(struct vpmsi_line *l, bool on)
+{
+	unsigned int spin;
+	u32 target;
+
+	if (!on) {
+		writel(l->source, l->ctrl + VPMSI_APLIC_CLRIPNUM);
+		return;
+	}
+	if (!l->level) {
+		writel(l->source, l->ctrl + VPMSI_APLIC_SETIPNUM);
+		return;
+	}
+	if (!vpmsi_aplic_bit(l, VPMSI_APLIC_SETIE))
+		return;		/* a disabled source sends nothing */
+	target = readl(l->ctrl + VPMSI_APLIC_TARGET(l->source));
+	for (spin = 0; spin < 100; spin++) {
+		if (!(readl(l->ctrl + VPMSI_APLIC_GENMSI) &
+		      VPMSI_APLIC_GENMSI_BUSY))
+			break;
+		udelay(1);
+	}
+	writel(target & VPMSI_APLIC_TARGET_MSI, l->ctrl + VPMSI_APLIC_GENMSI);
+}
+
+static const struct vpmsi_line_ops vpmsi_aplic_line_ops = {
+	.get_state	= vpmsi_aplic_get_state,
+	.set_pending	= vpmsi_aplic_set_pending,
+};
+
+static bool vpmsi_line_irq_state(struct vpmsi_line *l,
+				 enum irqchip_irq_state which)
+{
+	return l->ops->get_state(l, which);
+}
+
+static void vpmsi_line_set_pending(struct vpmsi_line *l, bool on)
+{
+	l->ops->set_pending(l, on);
 }
 
 /*
@@ -585,43 +707,25 @@ static int vpmsi_thread(void *data)
 }
 
 /*
- * The MSI doorbell: GITS_TRANSLATER of the ITS named by msi-parent. A node
- * without msi-parent is a wired-only device: no doorbell, every MSI dropped.
+ * The MSI windows of the msi-parent, mapped. A node without msi-parent is
+ * a wired-only device: no window, every MSI dropped.
  */
-static int vpmsi_find_doorbell(struct vpmsi_model *m)
+static int vpmsi_find_msi_windows(struct vpmsi_model *m)
 {
-	struct of_phandle_args args;
-	struct resource res;
-	int ret;
+	int n, i;
 
-	if (!of_property_present(m->np, "msi-parent"))
-		return 0;
-	ret = of_parse_phandle_with_args(m->np, "msi-parent", "#msi-cells", 0,
-					 &args);
-	if (ret) {
-		pr_err("%pOF: no msi-parent: %d\n", m->np, ret);
-		return ret;
+	n = vpmsi_msi_parent_windows(m->np, m->msi_win);
+	if (n < 0) {
+		pr_err("%pOF: no usable msi-parent: %d\n", m->np, n);
+		return n;
 	}
-	if (!of_device_is_compatible(args.np, "arm,gic-v3-its")) {
-		pr_err("%pOF: msi-parent %pOF is not a GICv3 ITS\n", m->np,
-		       args.np);
-		ret = -ENODEV;
-		goto out;
+	for (i = 0; i < n; i++) {
+		m->msi_va[i] = ioremap(m->msi_win[i].pa, m->msi_win[i].size);
+		if (!m->msi_va[i])
+			return -ENOMEM;
+		m->nr_msi_win = i + 1;
 	}
-	ret = of_address_to_resource(args.np, 0, &res);
-	if (ret)
-		goto out;
-	if (resource_size(&res) < GITS_TRANSLATER + 4) {
-		ret = -EINVAL;
-		goto out;
-	}
-	m->doorbell_pa = res.start + GITS_TRANSLATER;
-	m->doorbell = ioremap(m->doorbell_pa, 4);
-	if (!m->doorbell)
-		ret = -ENOMEM;
-out:
-	of_node_put(args.np);
-	return ret;
+	return 0;
 }
 
 /* How many interrupts the node has (of_irq_count() is not exported). */
@@ -638,6 +742,34 @@ static unsigned int vpmsi_count_lines(struct device_node *np)
 	return n;
 }
 
+/*
+ * How line @l (interrupt specifier @oirq) is driven: through the APLIC's
+ * registers when its controller is one, else through the irqchip state.
+ */
+static int vpmsi_line_setup(struct vpmsi_line *l, struct of_phandle_args *oirq)
+{
+	struct resource res;
+	int ret;
+
+	if (!of_device_is_compatible(oirq->np, "riscv,aplic")) {
+		l->ops = &vpmsi_irqchip_line_ops;
+		return 0;
+	}
+	ret = of_address_to_resource(oirq->np, 0, &res);
+	if (ret)
+		return ret;
+	if (resource_size(&res) < VPMSI_APLIC_SIZE || oirq->args_count < 1 ||
+	    !oirq->args[0] || oirq->args[0] >= 1024)
+		return -EINVAL;
+	/* the APLIC's driver has claimed it: no request_mem_region() */
+	l->ctrl = ioremap(res.start, VPMSI_APLIC_SIZE);
+	if (!l->ctrl)
+		return -ENOMEM;
+	l->source = oirq->args[0];
+	l->ops = &vpmsi_aplic_line_ops;
+	return 0;
+}
+
 /* The wired lines, in the order of the node's interrupts. */
 static int vpmsi_get_lines(struct vpmsi_model *m)
 {
@@ -645,6 +777,7 @@ static int vpmsi_get_lines(struct vpmsi_model *m)
 
 	for (n = 0; n < nr; n++) {
 		struct vpmsi_line *l = &m->line[n];
+		struct of_phandle_args oirq;
 		bool state;
 		int virq, ret;
 
@@ -653,6 +786,18 @@ static int vpmsi_get_lines(struct vpmsi_model *m)
 			pr_err("%pOF: line %u: %d\n", m->np, n, virq);
 			return virq ? virq : -ENXIO;
 		}
+		ret = of_irq_parse_one(m->np, n, &oirq);
+		if (ret)
+			return ret;
+		ret = vpmsi_line_setup(l, &oirq);
+		of_node_put(oirq.np);
+		if (ret) {
+			pr_err("%pOF: line %u: controller not usable: %d\n",
+			       m->np, n, ret);
+			return ret;
+		}
+		if (l->ops != &vpmsi_irqchip_line_ops)
+			goto ok;
 		/* the model drives the line through its pending state */
 		ret = irq_get_irqchip_state(virq, IRQCHIP_STATE_PENDING, &state);
 		if (!ret)
@@ -663,6 +808,7 @@ static int vpmsi_get_lines(struct vpmsi_model *m)
 			       m->np, n, ret);
 			return ret;
 		}
+ok:
 		l->virq = virq;
 		l->level = irq_get_trigger_type(virq) & IRQ_TYPE_LEVEL_MASK;
 		m->nr_lines = n + 1;
@@ -744,8 +890,11 @@ static void vpmsi_model_destroy(struct vpmsi_model *m)
 		vpmsi_wr(m, VPMSI_REG_STATUS, 0);
 		iounmap(m->regs);
 	}
-	if (m->doorbell)
-		iounmap(m->doorbell);
+	for (n = 0; n < m->nr_msi_win; n++)
+		iounmap(m->msi_va[n]);
+	for (n = 0; n < VPMSI_MAX_LINES; n++)
+		if (m->line[n].ctrl)
+			iounmap(m->line[n].ctrl);
 	of_node_put(m->np);
 	kfree(m);
 }
@@ -776,7 +925,7 @@ static int vpmsi_model_create(struct device_node *np, unsigned int idx)
 		ret = -ENOMEM;
 		goto err;
 	}
-	ret = vpmsi_find_doorbell(m);
+	ret = vpmsi_find_msi_windows(m);
 	if (ret)
 		goto err;
 	ret = vpmsi_get_lines(m);
@@ -802,9 +951,10 @@ static int vpmsi_model_create(struct device_node *np, unsigned int idx)
 	debugfs_create_file(name, 0400, vpmsi_debugfs, m, &vpmsi_window_fops);
 	strlcat(name, ".event", sizeof(name));
 	debugfs_create_file(name, 0200, vpmsi_debugfs, m, &vpmsi_event_fops);
-	if (m->doorbell)
-		pr_info("%pOF: model up: window %pR, %u lines, MSI doorbell %pa\n",
-			np, &res, m->nr_lines, &m->doorbell_pa);
+	if (m->nr_msi_win)
+		pr_info("%pOF: model up: window %pR, %u lines, MSI addresses %pa+%pa\n",
+			np, &res, m->nr_lines, &m->msi_win[0].pa,
+			&m->msi_win[0].size);
 	else
 		pr_info("%pOF: model up: window %pR, %u lines, no MSI parent\n",
 			np, &res, m->nr_lines);
