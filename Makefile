@@ -4,9 +4,12 @@
 #
 #   make [KVER=6.12|6.1|trixie-6.12|7.3|7.2]
 #                               build the modules for a stock Debian arm64 kernel
+#   make KVER=riscv64-6.12      the same for trixie's riscv64 kernel (the
+#                               riscv64 board; ARCH and CROSS_COMPILE follow)
 #   make KDIR=... ARCH=... CROSS_COMPILE=...   build against any kernel tree
 #   make all-kernels            build for both stock kernels
 #   make selftests              build the static aarch64 selftests
+#   make selftests ARCH=riscv   the static riscv64 ones, in out/selftests-riscv64
 #   make tools                  vfio-platform-info (static aarch64) and its
 #                               man page, in out/tools/
 #   make run                    the demo on the emulated board
@@ -38,16 +41,30 @@
 # W=1 and C=1 are passed to kbuild as usual.
 
 KVER		?= 6.12
-ARCH		?= arm64
-CROSS_COMPILE	?= aarch64-linux-gnu-
 VPM_SRC		:= $(CURDIR)
 OUT		?= $(VPM_SRC)/out
 BOARD		?= 1
 
+ifeq ($(KDIR),)
+KENV		:= $(shell $(VPM_SRC)/scripts/fetch-kernel $(KVER) 2>/dev/null)
+# The kernel's architecture (riscv64-6.12: riscv64) picks ARCH
+KARCH		:= $(shell [ -n "$(KENV)" ] && . $(KENV) && echo $$KARCH)
+ifeq ($(KARCH),riscv64)
+ARCH		?= riscv
+endif
+endif
+ARCH		?= arm64
+ifeq ($(ARCH),riscv)
+CROSS_COMPILE	?= riscv64-linux-gnu-
+SELFTESTS_OUT	:= $(OUT)/selftests-riscv64
+else
+CROSS_COMPILE	?= aarch64-linux-gnu-
+SELFTESTS_OUT	:= $(OUT)/selftests
+endif
+
 export ARCH CROSS_COMPILE
 
 ifeq ($(KDIR),)
-KENV		:= $(shell $(VPM_SRC)/scripts/fetch-kernel $(KVER) 2>/dev/null)
 KDIR		:= $(shell [ -n "$(KENV)" ] && . $(KENV) && echo $$KDIR)
 BUILD		:= $(OUT)/$(shell [ -n "$(KENV)" ] && . $(KENV) && echo $$KABI)
 # Kernels of a newer Debian build in their suite's build root
@@ -83,7 +100,10 @@ all-kernels:
 
 selftests:
 	@$(VPM_SRC)/scripts/setup-host
-	$(MAKE) -C tools/testing/selftests/vfio-platform-msi OUTPUT=$(OUT)/selftests
+	$(if $(filter riscv,$(ARCH)),@bash -c '. $(VPM_SRC)/scripts/lib.sh && \
+		vpm_need_tools riscv64-linux-gnu-gcc:gcc-riscv64-linux-gnu \
+		/usr/riscv64-linux-gnu/lib/libc.a:libc6-dev-riscv64-cross')
+	$(MAKE) -C tools/testing/selftests/vfio-platform-msi OUTPUT=$(SELFTESTS_OUT)
 
 samples:
 	@if [ -f samples/vfio-platform-msi/Makefile ]; then \
