@@ -58,9 +58,8 @@
 #define INFO_NOTVIABLE	7
 
 /* The wired-only devices of the board, one IOMMU group of their own */
-static const char * const extra_names[] = {
-	"7f100000.testdev", "7f200000.testdev",
-};
+/* the board's wired-only devices (lib/pdev.h: 1 and 2) */
+#define extra_names(i)	pdev_board_device((i) + 1)
 
 #define NEXTRA		2
 
@@ -212,7 +211,7 @@ FIXTURE_TEARDOWN_PARENT(info)
 		msi_mode_set(self->mode);
 	for (i = 0; i < NEXTRA; i++)
 		if (self->extra_saved_ok[i])
-			pdev_restore(extra_names[i], &self->extra_saved[i]);
+			pdev_restore(extra_names(i), &self->extra_saved[i]);
 	if (self->saved_ok)
 		EXPECT_EQ(0, pdev_restore(self->dev, &self->saved))
 			TH_LOG("%s could not be bound again", self->dev);
@@ -821,20 +820,20 @@ TEST_F_TIMEOUT(info, exit_permission, TEST_SECS)
  */
 TEST_F_TIMEOUT(info, exit_not_viable, TEST_SECS)
 {
-	const char *a = extra_names[0], *b = extra_names[1];
+	const char *a = extra_names(0), *b = extra_names(1);
 	char line[128], path[64];
 	int i, n;
 
 	for (i = 0; i < NEXTRA; i++)
-		if (!pdev_exists(extra_names[i]))
+		if (!pdev_exists(extra_names(i)))
 			SKIP(return, "no %s (board without the extra test devices)",
-			     extra_names[i]);
+			     extra_names(i));
 	if (!pdev_driver_exists(HOST_DRIVER))
 		SKIP(return, HOST_DRIVER " is not loaded");
 	if (strstr(self->group, "noiommu"))
 		SKIP(return, "VFIO no-IOMMU mode: every device has a group of its own");
 	for (i = 0; i < NEXTRA; i++) {
-		ASSERT_EQ(0, pdev_save(extra_names[i], &self->extra_saved[i]));
+		ASSERT_EQ(0, pdev_save(extra_names(i), &self->extra_saved[i]));
 		self->extra_saved_ok[i] = true;
 	}
 	ASSERT_EQ(0, pdev_bind(a, self->saved.driver));
@@ -857,7 +856,7 @@ TEST_F_TIMEOUT(info, exit_not_viable, TEST_SECS)
 	ASSERT_EQ(2, n);
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "iommu_group.members.%d.device", i);
-		EXPECT_TRUE(j_str(self->json, path, extra_names[i]));
+		EXPECT_TRUE(j_str(self->json, path, extra_names(i)));
 	}
 	EXPECT_TRUE(j_str(self->json, "iommu_group.members.1.driver", HOST_DRIVER));
 	/* Plug-in and reset: the extra devices use the same plug-in */

@@ -61,9 +61,8 @@
 #define DMA_IOVA	0x100000ull
 #define UNSAFE_PARAM	"/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts"
 
-static const char * const extra_names[NEXTRA] = {
-	"7f100000.testdev", "7f200000.testdev",
-};
+/* the board's wired-only devices (lib/pdev.h: 1 and 2) */
+#define extra_names(i)	pdev_board_device((i) + 1)
 
 struct tdev {
 	const char *name;
@@ -90,10 +89,10 @@ static const char *board_missing(void)
 	if (geteuid())
 		return "needs root (binds devices)";
 	for (i = 0; i < NEXTRA; i++) {
-		if (!pdev_exists(extra_names[i])) {
+		if (!pdev_exists(extra_names(i))) {
 			snprintf(why, sizeof(why),
 				 "no platform device %s (board without the extra test devices)",
-				 extra_names[i]);
+				 extra_names(i));
 			return why;
 		}
 	}
@@ -180,13 +179,13 @@ static const char *extras_prepare(FIXTURE_DATA(multi) *self)
 	self->container = -1;
 	for (i = 0; i < NDEV; i++) {
 		tdev_init(&self->devs[i], i == PRIMARY ? msi_dev_name() :
-			  extra_names[i - 1]);
+			  extra_names(i - 1));
 		self->grp[i].fd = -1;
 	}
 	if (why)
 		return why;
 	for (i = 0; i < NEXTRA; i++) {
-		if (pdev_save(extra_names[i], &self->saved[i]))
+		if (pdev_save(extra_names(i), &self->saved[i]))
 			return "cannot read the extra devices' binding";
 		self->saved_ok[i] = true;
 	}
@@ -239,8 +238,8 @@ static void extras_restore(struct __test_metadata *_metadata,
 	for (i = 0; i < NEXTRA; i++) {
 		if (!self->saved_ok[i])
 			continue;
-		EXPECT_EQ(0, pdev_restore(extra_names[i], &self->saved[i]))
-			TH_LOG("cannot restore %s to \"%s\"", extra_names[i],
+		EXPECT_EQ(0, pdev_restore(extra_names(i), &self->saved[i]))
+			TH_LOG("cannot restore %s to \"%s\"", extra_names(i),
 			       self->saved[i].driver);
 	}
 }

@@ -23,6 +23,27 @@ const char *pdev_vpm_driver(void)
 	return name[0] ? name : PDEV_VPM_NAME_DEFAULT;
 }
 
+const char *pdev_board_device(unsigned int n)
+{
+	static char names[PDEV_BOARD_DEVICES][PDEV_NAME_LEN];
+	const char *dev = getenv("VFIO_PMSI_DEVICE");
+	unsigned long base;
+	char *end;
+
+	if (n >= PDEV_BOARD_DEVICES)
+		return NULL;
+	if (!dev || !*dev)
+		dev = PDEV_BOARD_DEFAULT;
+	if (n == 0)
+		return dev;
+	base = strtoul(dev, &end, 16);
+	if (strcmp(end, ".testdev"))
+		base = strtoul(PDEV_BOARD_DEFAULT, NULL, 16);
+	snprintf(names[n], sizeof(names[n]), "%lx.testdev",
+		 base + n * 0x100000ul);
+	return names[n];
+}
+
 bool pdev_exists(const char *dev)
 {
 	char path[PATH_MAX];

@@ -31,6 +31,17 @@ struct pdev_state {
 #define PDEV_VPM_NAME_DEFAULT	"vfio-platform"
 
 /*
+ * The name of the board's test device @n (scripts/gen-dtb): 0 is the one
+ * under test, VFIO_PMSI_DEVICE ("7f000000.testdev" on the arm64 board,
+ * "9f000000.testdev" on the riscv64 one), 1 and 2 the wired-only devices
+ * of one IOMMU group, 1 MB and 2 MB above it (above 7f000000 if
+ * VFIO_PMSI_DEVICE is not a test device's name). NULL for @n >= 3.
+ */
+#define PDEV_BOARD_DEVICES	3
+#define PDEV_BOARD_DEFAULT	"7f000000.testdev"
+const char *pdev_board_device(unsigned int n);
+
+/*
  * The name of vfio-platform-msi's platform driver in effect: its module
  * parameter driver_name (vfio-platform, or vfio-platform-msi next to
  * upstream vfio-platform), read the first time the module is loaded and
