@@ -35,6 +35,7 @@
 #include <linux/module.h>
 #include <linux/msi.h>
 #include <linux/of.h>
+#include <linux/of_irq.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
@@ -360,10 +361,16 @@ static void dev_msi_platform_free(struct device *dev)
  * dev_msi_capable - can the device's topology deliver its MSIs?
  * @dev: the device
  *
- * True when the firmware gave the device an MSI parent domain.
+ * True when the firmware gave the device an MSI parent domain. A DT
+ * device gets its MSI domain when it is created, from the domains that
+ * exist then; an MSI controller whose domain is made later, by its own
+ * platform driver (the RISC-V IMSIC), leaves it without one. The domain
+ * is then looked up again here, as the IMSIC's APLIC does for itself.
  */
 bool dev_msi_capable(struct device *dev)
 {
+	if (!dev_get_msi_domain(dev) && dev->of_node)
+		of_msi_configure(dev, dev->of_node);
 	return dev_get_msi_domain(dev);
 }
 EXPORT_SYMBOL_GPL(dev_msi_capable);
