@@ -657,7 +657,8 @@ static int move_msg(int virq, const struct vfio_platform_msi_msg *m)
  * A message that changes (the board's hook plays an interrupt controller
  * that moves a vector): the generation grows, the notify eventfd is
  * signalled, a read gives the new message; the same message again is no
- * change. The ITS itself never moves one, so MAY_CHANGE stays clear.
+ * change. The ITS itself never moves one, so MAY_CHANGE stays clear
+ * there; the riscv64 board's IMSIC may move one, and says so.
  */
 TEST_F(gen, message_change_notifies)
 {
@@ -689,7 +690,8 @@ TEST_F(gen, message_change_notifies)
 	EXPECT_EQ(moved.data, m.data);
 	VD_ASSERT_OK(msi_cap_read(md, &flags, &gen, NULL));
 	EXPECT_EQ(1, gen) TH_LOG("the capability's generation");
-	EXPECT_EQ(0, flags & VFIO_PLATFORM_MSI_CAP_MAY_CHANGE);
+	EXPECT_EQ(msi_parent_is_imsic(),
+		  !!(flags & VFIO_PLATFORM_MSI_CAP_MAY_CHANGE));
 
 	/* The same message again is no change */
 	VD_ASSERT_OK(move_msg(virq, &moved));

@@ -118,6 +118,118 @@ int msi_plugin_nvec_set(unsigned int n)
 	return msi_write_uint(MSI_NVEC_PARAM, n);
 }
 
+unsigned int msi_plugin_nvec_expected(unsigned int num_vectors)
+{
+	unsigned int n;
+
+	if (msi_plugin_nvec_get(&n) || !n || n > num_vectors)
+		return num_vectors;
+	return n;
+}
+
+/* Read a whole small DT property; its length, or -1 */
+static ssize_t msi_dt_prop(const char *path, void *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len);
+	close(fd);
+	return n;
+}
+
+/* Depth-first under @dir for the node whose phandle is @ph: its path */
+static bool msi_dt_find_phandle(const char *dir, uint32_t ph, int depth,
+				char *out, size_t len)
+{
+	char path[PATH_MAX];
+	unsigned char be[4];
+	struct dirent *e;
+	bool found = false;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/phandle", dir);
+	if (msi_dt_prop(path, be, sizeof(be)) == 4 &&
+	    ((uint32_t)be[0] << 24 | be[1] << 16 | be[2] << 8 | be[3]) == ph) {
+		snprintf(out, len, "%s", dir);
+		return true;
+	}
+	if (depth == 0)
+		return false;
+	d = opendir(dir);
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d))) {
+		if (e->d_type != DT_DIR || e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		found = msi_dt_find_phandle(path, ph, depth - 1, out, len);
+	}
+	closedir(d);
+	return found;
+}
+
+/* The DT path of the device under test's msi-parent node */
+static bool msi_parent_node(char *node, size_t len)
+{
+	const char *dev = msi_dev_name();
+	char path[PATH_MAX];
+	unsigned char be[4];
+
+	if (!dev)
+		return false;
+	snprintf(path, sizeof(path), "/sys/bus/platform/devices/%s/of_node/msi-parent",
+		 dev);
+	return msi_dt_prop(path, be, sizeof(be)) == 4 &&
+	       msi_dt_find_phandle("/sys/firmware/devicetree/base",
+				   (uint32_t)be[0] << 24 | be[1] << 16 |
+				   be[2] << 8 | be[3], 3, node, len);
+}
+
+bool msi_parent_is_imsic(void)
+{
+	static const char imsic[] = "riscv,imsics";
+	char path[PATH_MAX], node[PATH_MAX - 32], compat[256];
+	ssize_t n, i;
+
+	if (!msi_parent_node(node, sizeof(node)))
+		return false;
+	snprintf(path, sizeof(path), "%s/compatible", node);
+	n = msi_dt_prop(path, compat, sizeof(compat) - 1);
+	if (n <= 0)
+		return false;
+	compat[n] = '\0';
+	/* a list of NUL-terminated strings */
+	for (i = 0; i < n; i += strlen(compat + i) + 1)
+		if (!strcmp(compat + i, imsic))
+			return true;
+	return false;
+}
+
+int msi_parent_reg(uint64_t *base, uint64_t *size)
+{
+	char path[PATH_MAX], node[PATH_MAX - 32];
+	unsigned char be[16];
+	int i;
+
+	if (!msi_parent_node(node, sizeof(node)))
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%s/reg", node);
+	/* the boards' controllers: 2 address and 2 size cells */
+	if (msi_dt_prop(path, be, sizeof(be)) != sizeof(be))
+		return -EINVAL;
+	*base = 0;
+	*size = 0;
+	for (i = 0; i < 8; i++) {
+		*base = *base << 8 | be[i];
+		*size = *size << 8 | be[8 + i];
+	}
+	return 0;
+}
+
 static int msi_why(struct msi_dev *md, int err, const char *fmt, const char *s)
 {
 	snprintf(md->why, sizeof(md->why), fmt, s);

@@ -100,6 +100,22 @@ int msi_plugin_nvec_get(unsigned int *n);
 int msi_plugin_nvec_set(unsigned int n);
 
 /*
+ * The vectors an open offers: the device's @num_vectors, or fewer when the
+ * plug-in's msi_nvec says so (the riscv64 board: the IMSIC's 255 a hart).
+ */
+unsigned int msi_plugin_nvec_expected(unsigned int num_vectors);
+
+/*
+ * Whether the device under test's msi-parent in the device tree is a
+ * RISC-V IMSIC ("riscv,imsics"), whose vector messages name the target
+ * hart's interrupt file and change when an affinity moves; false for a
+ * GICv3 ITS (one doorbell, messages that never change) or when unknown.
+ */
+bool msi_parent_is_imsic(void);
+/* The first reg range of that msi-parent: 0 or -errno */
+int msi_parent_reg(uint64_t *base, uint64_t *size);
+
+/*
  * VFIO_DEVICE_FEATURE @feature with @flags (GET, SET or PROBE) and @size
  * bytes of @data (copied in and back): 0 or -errno.
  */
