@@ -96,4 +96,28 @@ static inline int vpmsi_msi_parent_windows(struct device_node *np,
 	return ret;
 }
 
+/*
+ * How many vectors a device should ask of its msi-parent at most, by
+ * default: 0 for no limit of the parent's own (the ITS: its LPIs are
+ * plenty), the IDs of one interrupt file counting ID 0 for an IMSIC
+ * (riscv,num-ids + 1: 256 on the board, whose 2 harts have 508 free in
+ * all, some taken by the UART, the RTC and the IPIs).
+ */
+static inline unsigned int vpmsi_msi_parent_nvec(struct device_node *np)
+{
+	struct device_node *parent;
+	u32 ids = 0;
+
+	parent = of_parse_phandle(np, "msi-parent", 0);
+	if (!parent)
+		return 0;
+	if (of_device_is_compatible(parent, "riscv,imsics") &&
+	    !of_property_read_u32(parent, "riscv,num-ids", &ids))
+		ids++;
+	else
+		ids = 0;
+	of_node_put(parent);
+	return ids;
+}
+
 #endif /* VPMSI_MSI_PARENT_H */

@@ -54,6 +54,7 @@
 #include <linux/string.h>
 #include <linux/vfio_platform_msi.h>
 
+#include "vpmsi_msi_parent.h"
 #include "vpmsi_testdev.h"
 
 /*
@@ -282,7 +283,7 @@ MODULE_PARM_DESC(msi_mode, "device (default), irqchip or generic: see the source
 static unsigned int msi_nvec;
 module_param(msi_nvec, uint, 0644);
 MODULE_PARM_DESC(msi_nvec,
-		 "MSIs offered from the next open on (default 0: all the device implements)");
+		 "MSIs offered from the next open on (default 0: all the device implements, or what the MSI controller has for one device if fewer: 256 on an IMSIC)");
 
 static void __iomem *vpmsi_entry(const struct vfio_platform_msi_dev_info *info,
 				 unsigned int vector)
@@ -347,9 +348,14 @@ static int vpmsi_msi_init(const struct vfio_platform_msi_dev_info *info,
 		dev_err(info->dev, "unknown msi_mode\n");
 		return -EINVAL;
 	}
-	limit = msi_nvec ? min_t(u32, msi_nvec, VPMSI_NUM_VECTORS) :
-			   VPMSI_NUM_VECTORS;
+	limit = msi_nvec ? min_t(u32, msi_nvec, VPMSI_NUM_VECTORS) : 0;
 	kernel_param_unlock(THIS_MODULE);
+	/* by default, no more than the MSI controller has for one device */
+	if (!limit) {
+		limit = vpmsi_msi_parent_nvec(info->dev->of_node);
+		limit = limit ? min_t(u32, limit, VPMSI_NUM_VECTORS) :
+				VPMSI_NUM_VECTORS;
+	}
 	if (generic)
 		return 0;
 

@@ -122,9 +122,11 @@ unsigned int msi_plugin_nvec_expected(unsigned int num_vectors)
 {
 	unsigned int n;
 
-	if (msi_plugin_nvec_get(&n) || !n || n > num_vectors)
-		return num_vectors;
-	return n;
+	if (!msi_plugin_nvec_get(&n) && n)
+		return n < num_vectors ? n : num_vectors;
+	/* the plug-in's default: no more than an IMSIC's IDs of a file */
+	n = msi_parent_imsic_ids();
+	return n && n < num_vectors ? n : num_vectors;
 }
 
 /* Read a whole small DT property; its length, or -1 */
@@ -207,6 +209,19 @@ bool msi_parent_is_imsic(void)
 		if (!strcmp(compat + i, imsic))
 			return true;
 	return false;
+}
+
+unsigned int msi_parent_imsic_ids(void)
+{
+	char path[PATH_MAX], node[PATH_MAX - 32];
+	unsigned char be[4];
+
+	if (!msi_parent_is_imsic() || !msi_parent_node(node, sizeof(node)))
+		return 0;
+	snprintf(path, sizeof(path), "%s/riscv,num-ids", node);
+	if (msi_dt_prop(path, be, sizeof(be)) != 4)
+		return 0;
+	return ((uint32_t)be[0] << 24 | be[1] << 16 | be[2] << 8 | be[3]) + 1;
 }
 
 int msi_parent_reg(uint64_t *base, uint64_t *size)

@@ -101,7 +101,8 @@ int msi_plugin_nvec_set(unsigned int n);
 
 /*
  * The vectors an open offers: the device's @num_vectors, or fewer when the
- * plug-in's msi_nvec says so (the riscv64 board: the IMSIC's 255 a hart).
+ * plug-in's msi_nvec says so, or by default the IDs of an IMSIC's
+ * interrupt file (the riscv64 board: 256; board/vpmsi_msi_parent.h).
  */
 unsigned int msi_plugin_nvec_expected(unsigned int num_vectors);
 
@@ -112,6 +113,8 @@ unsigned int msi_plugin_nvec_expected(unsigned int num_vectors);
  * GICv3 ITS (one doorbell, messages that never change) or when unknown.
  */
 bool msi_parent_is_imsic(void);
+/* An IMSIC msi-parent's IDs per interrupt file, counting ID 0; else 0 */
+unsigned int msi_parent_imsic_ids(void);
 /* The first reg range of that msi-parent: 0 or -errno */
 int msi_parent_reg(uint64_t *base, uint64_t *size);
 
