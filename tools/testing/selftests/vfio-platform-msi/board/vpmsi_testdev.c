@@ -36,6 +36,7 @@
 #include <linux/interrupt.h>
 #include <linux/io.h>
 #include <linux/irq.h>
+#include <linux/irqdesc.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
@@ -88,6 +89,7 @@ struct vpmsi_line;
 struct vpmsi_line_ops {
 	bool (*get_state)(struct vpmsi_line *l, enum irqchip_irq_state which);
 	void (*set_pending)(struct vpmsi_line *l, bool on);
+	void (*poll)(struct vpmsi_line *l);	/* every cycle, or NULL */
 };
 
 struct vpmsi_line {
@@ -95,6 +97,9 @@ struct vpmsi_line {
 	const struct vpmsi_line_ops *ops;
 	void __iomem *ctrl;	/* the controller's registers (APLIC), or NULL */
 	u32 source;		/* the line's number there (APLIC source) */
+	bool aplic_pend;	/* APLIC level: its MSI is due */
+	bool aplic_held;	/* ... sent, and not taken since */
+	unsigned int aplic_count;	/* the interrupt's count when sent */
 	bool level;		/* level-sensitive (else rising edge) */
 	bool asserted;		/* held high by LINE_OP_ASSERT */
 	bool pulse_out;		/* a pulse was raised and not yet taken */
@@ -365,10 +370,18 @@ static const struct vpmsi_line_ops vpmsi_irqchip_line_ops = {
  * read in setip and setie, set and cleared by number in setipnum and
  * clripnum. An edge source made pending is forwarded as its MSI at once
  * if enabled. A level source's pending bit follows its input wire, which
- * the board does not have (QEMU ignores setipnum for it): while the line
- * is held high and the source enabled, the model sends the source's MSI
- * itself through genmsi, to the hart and with the identity the source's
- * target register names.
+ * the board does not have (QEMU ignores setipnum for it): the model plays
+ * that pending bit itself and sends the source's MSI through genmsi, to
+ * the hart and with the identity the source's target register names. As
+ * the APLIC in MSI mode does (AIA, "special consideration for
+ * level-sensitive interrupt sources"), it sends one MSI when the line
+ * rises, held while the source is disabled, and another only once the
+ * line is pending again: Linux's EOI and unmask write setipnum, which
+ * pends a source whose input is high. The model cannot see those writes
+ * (write-only, and QEMU drops them); it counts the MSI taken once the
+ * kernel handled the interrupt (its descriptor's count grew and the
+ * handler is done) or disabled the source, and then sends again while
+ * the line is held high and the source enabled.
  */
 #define VPMSI_APLIC_SETIP	0x1c00
 #define VPMSI_APLIC_SETIPNUM	0x1cdc
@@ -391,24 +404,18 @@ static bool vpmsi_aplic_get_state(struct vpmsi_line *l,
 {
 	if (which == IRQCHIP_STATE_MASKED)
 		return !vpmsi_aplic_bit(l, VPMSI_APLIC_SETIE);
+	/* a level line sent and not yet taken again counts as pending */
+	if (l->level)
+		return l->aplic_pend || l->aplic_held;
 	return vpmsi_aplic_bit(l, VPMSI_APLIC_SETIP);
 }
 
-static void vpmsi_aplic_set_pending(struct vpmsi_line *l, bool on)
+/* A level source's MSI, through genmsi */
+static void vpmsi_aplic_genmsi(struct vpmsi_line *l)
 {
 	unsigned int spin;
 	u32 target;
 
-	if (!on) {
-		writel(l->source, l->ctrl + VPMSI_APLIC_CLRIPNUM);
-		return;
-	}
-	if (!l->level) {
-		writel(l->source, l->ctrl + VPMSI_APLIC_SETIPNUM);
-		return;
-	}
-	if (!vpmsi_aplic_bit(l, VPMSI_APLIC_SETIE))
-		return;		/* a disabled source sends nothing */
 	target = readl(l->ctrl + VPMSI_APLIC_TARGET(l->source));
 	for (spin = 0; spin < 100; spin++) {
 		if (!(readl(l->ctrl + VPMSI_APLIC_GENMSI) &
@@ -419,9 +426,59 @@ static void vpmsi_aplic_set_pending(struct vpmsi_line *l, bool on)
 	writel(target & VPMSI_APLIC_TARGET_MSI, l->ctrl + VPMSI_APLIC_GENMSI);
 }
 
+/*
+ * How many times the kernel handled the line's interrupt. Racy by nature:
+ * only a change is looked for, and the next cycle looks again.
+ */
+static unsigned int vpmsi_irq_count(struct vpmsi_line *l)
+{
+	struct irq_data *d = irq_get_irq_data(l->virq);
+
+	/* the kernel updates it under the descriptor's lock, not held here */
+	return d ? data_race(irq_data_to_desc(d)->tot_count) : 0;
+}
+
+/*
+ * A level source: its MSI sent once due and enabled, taken once handled
+ * or disabled.
+ */
+static void vpmsi_aplic_poll(struct vpmsi_line *l)
+{
+	if (!l->level)
+		return;
+	if (!vpmsi_aplic_bit(l, VPMSI_APLIC_SETIE)) {
+		l->aplic_held = false;
+		return;
+	}
+	/* handled: once its handler is done, which may disable the source */
+	if (l->aplic_held && vpmsi_irq_count(l) != l->aplic_count &&
+	    !irqd_irq_inprogress(irq_get_irq_data(l->virq)))
+		l->aplic_held = false;
+	if (l->aplic_pend) {
+		l->aplic_count = vpmsi_irq_count(l);
+		vpmsi_aplic_genmsi(l);
+		l->aplic_pend = false;
+		l->aplic_held = true;
+	}
+}
+
+static void vpmsi_aplic_set_pending(struct vpmsi_line *l, bool on)
+{
+	if (!l->level) {
+		writel(l->source, l->ctrl + (on ? VPMSI_APLIC_SETIPNUM :
+						  VPMSI_APLIC_CLRIPNUM));
+		return;
+	}
+	l->aplic_pend = on;
+	if (!on)
+		l->aplic_held = false;
+	vpmsi_aplic_poll(l);
+}
+
 static const struct vpmsi_line_ops vpmsi_aplic_line_ops = {
 	.get_state	= vpmsi_aplic_get_state,
 	.set_pending	= vpmsi_aplic_set_pending,
+	.poll		= vpmsi_aplic_poll,
 };
 
 static bool vpmsi_line_irq_state(struct vpmsi_line *l,
@@ -479,6 +536,8 @@ static bool vpmsi_lines_step(struct vpmsi_model *m, u64 now)
 		struct vpmsi_line *l = &m->line[n];
 		bool pending;
 
+		if (l->ops->poll)
+			l->ops->poll(l);
 		if (l->pulse_out) {
 			pending = vpmsi_line_irq_state(l, IRQCHIP_STATE_PENDING);
 			/*
