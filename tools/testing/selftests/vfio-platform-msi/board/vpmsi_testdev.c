@@ -404,10 +404,13 @@ static bool vpmsi_aplic_get_state(struct vpmsi_line *l,
 {
 	if (which == IRQCHIP_STATE_MASKED)
 		return !vpmsi_aplic_bit(l, VPMSI_APLIC_SETIE);
-	/* a level line sent and not yet taken again counts as pending */
+	/*
+	 * A line sent and not yet taken counts as pending: the IMSIC would
+	 * merge a second MSI with it (the GIC holds the first pending).
+	 */
 	if (l->level)
 		return l->aplic_pend || l->aplic_held;
-	return vpmsi_aplic_bit(l, VPMSI_APLIC_SETIP);
+	return l->aplic_held || vpmsi_aplic_bit(l, VPMSI_APLIC_SETIP);
 }
 
 /* A level source's MSI, through genmsi */
@@ -444,8 +447,6 @@ static unsigned int vpmsi_irq_count(struct vpmsi_line *l)
  */
 static void vpmsi_aplic_poll(struct vpmsi_line *l)
 {
-	if (!l->level)
-		return;
 	if (!vpmsi_aplic_bit(l, VPMSI_APLIC_SETIE)) {
 		l->aplic_held = false;
 		return;
@@ -454,7 +455,7 @@ static void vpmsi_aplic_poll(struct vpmsi_line *l)
 	if (l->aplic_held && vpmsi_irq_count(l) != l->aplic_count &&
 	    !irqd_irq_inprogress(irq_get_irq_data(l->virq)))
 		l->aplic_held = false;
-	if (l->aplic_pend) {
+	if (l->level && l->aplic_pend) {
 		l->aplic_count = vpmsi_irq_count(l);
 		vpmsi_aplic_genmsi(l);
 		l->aplic_pend = false;
@@ -465,6 +466,13 @@ static void vpmsi_aplic_poll(struct vpmsi_line *l)
 static void vpmsi_aplic_set_pending(struct vpmsi_line *l, bool on)
 {
 	if (!l->level) {
+		/* an edge: forwarded at once if enabled, then taken as above */
+		if (on) {
+			l->aplic_count = vpmsi_irq_count(l);
+			l->aplic_held = vpmsi_aplic_bit(l, VPMSI_APLIC_SETIE);
+		} else {
+			l->aplic_held = false;
+		}
 		writel(l->source, l->ctrl + (on ? VPMSI_APLIC_SETIPNUM :
 						  VPMSI_APLIC_CLRIPNUM));
 		return;
