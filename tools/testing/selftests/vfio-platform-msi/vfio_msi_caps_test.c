@@ -625,25 +625,6 @@ TEST_F(gen, bad_input)
 					  VFIO_DEVICE_FEATURE_PROBE, NULL, 0));
 }
 
-/* The Linux interrupt of vector @v of the device, from /proc/interrupts */
-static int vector_virq(struct msi_dev *md, unsigned int v)
-{
-	char line[1024], name[128];
-	int virq = -ENOENT;
-	FILE *f;
-
-	snprintf(name, sizeof(name), "%s[%u](%s)", MSI_IRQ_NAME, v,
-		 msi_dev_name());
-	f = fopen("/proc/interrupts", "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f))
-		if (strstr(line, name) && sscanf(line, " %d:", &virq) == 1)
-			break;
-	fclose(f);
-	return virq;
-}
-
 #define MOVE_MSG_PARAM "/sys/module/vpmsi_testdev_plugin/parameters/move_msg"
 
 /* The board's hook: hand interrupt @virq the message @m */
@@ -678,7 +659,7 @@ TEST_F(gen, message_change_notifies)
 	VD_ASSERT_OK(msi_notify_set(md->vd.device, efd));
 	VD_ASSERT_OK(msi_read_msgs(md->vd.device, 5, 1, &m0, &gen));
 	ASSERT_EQ(0, gen);
-	virq = vector_virq(md, 5);
+	virq = msi_vector_virq(5);
 	ASSERT_LT(0, virq) TH_LOG("vector 5 has no interrupt: %s",
 				  vd_errno_name(-virq));
 
