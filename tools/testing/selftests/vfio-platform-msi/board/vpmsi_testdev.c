@@ -444,16 +444,31 @@ static unsigned int vpmsi_irq_count(struct vpmsi_line *l)
 /*
  * A level source: its MSI sent once due and enabled, taken once handled
  * or disabled.
+ *
+ * Disabled counts whether the APLIC's source is (masked) or only the
+ * kernel's interrupt is: a lazy disable_irq_nosync(), as a handler that
+ * masks its level line does, leaves the source enabled, and an MSI sent
+ * then is taken with the interrupt disabled (masked, not replayed for a
+ * level). The APLIC sends that level line's MSI again when Linux's unmask
+ * writes setipnum, which the model cannot see: it holds the MSI while the
+ * interrupt is disabled and sends it once enabled. A missed short disable
+ * could otherwise leave the MSI taken and never sent again.
  */
 static void vpmsi_aplic_poll(struct vpmsi_line *l)
 {
-	if (!vpmsi_aplic_bit(l, VPMSI_APLIC_SETIE)) {
+	struct irq_data *d = irq_get_irq_data(l->virq);
+	bool handled;
+
+	/* handled: once its handler is done, which may disable the source */
+	handled = vpmsi_irq_count(l) != l->aplic_count &&
+		  !irqd_irq_inprogress(d);
+	/* the handler's disable is seen if its end is */
+	smp_rmb();
+	if (!vpmsi_aplic_bit(l, VPMSI_APLIC_SETIE) || irqd_irq_disabled(d)) {
 		l->aplic_held = false;
 		return;
 	}
-	/* handled: once its handler is done, which may disable the source */
-	if (l->aplic_held && vpmsi_irq_count(l) != l->aplic_count &&
-	    !irqd_irq_inprogress(irq_get_irq_data(l->virq)))
+	if (l->aplic_held && handled)
 		l->aplic_held = false;
 	if (l->level && l->aplic_pend) {
 		l->aplic_count = vpmsi_irq_count(l);
